@@ -1,0 +1,38 @@
+// swift-tools-version:5.9
+// The ntnt toolchain: front end (NtntSyntax), resolver (NtntSema), tree-walking interpreter
+// (NtntInterpreter) and the `ntnt` command. The runtime is a package of its own (runtime/),
+// which is also what every transpiled program links against.
+import PackageDescription
+
+let package = Package(
+    name: "ntnt",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ntnt", targets: ["ntnt"]),
+    ],
+    dependencies: [
+        .package(path: "runtime"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "NtntSyntax"),
+        .target(name: "NtntSema", dependencies: ["NtntSyntax"]),
+        .target(
+            name: "NtntInterpreter",
+            dependencies: ["NtntSyntax", "NtntSema", .product(name: "NtntRuntime", package: "runtime")]
+        ),
+        .executableTarget(
+            name: "ntnt",
+            dependencies: [
+                "NtntInterpreter", "NtntSyntax",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "NtntSyntaxTests", dependencies: ["NtntSyntax"]),
+        .testTarget(
+            name: "NtntInterpreterTests",
+            dependencies: ["NtntInterpreter", "NtntSyntax", .product(name: "NtntRuntime", package: "runtime")],
+            exclude: ["Conformance"]
+        ),
+    ]
+)

@@ -1,0 +1,90 @@
+// The pipeline in one place (jlox's `run()`): load (lex, parse, resolve every module) → stop on
+// diagnostics → interpret. The CLI and the tests both come through here, so they cannot drift.
+//
+// Programs run on a thread with a large stack: the evaluator recurses once per ntnt call and
+// per nested expression, and a deep (but legal) recursion must hit the language's own
+// `Maximum recursion depth exceeded`, never the operating system's stack guard.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import NtntRuntime
+import NtntSyntax
+
+/// Runs and checks ntnt programs.
+public enum ScriptRunner {
+    /// Stack size of the interpreter thread: room for `Interpreter.maxCallDepth` frames.
+    static let stackSize = 1 << 30
+
+    /// What a run produced.
+    public struct Outcome {
+        public var exitCode: Int32
+        /// Diagnostics or the runtime error report (empty on success).
+        public var errorReport: String
+        /// Routes the program registered (for the server).
+        public var routeCount: Int
+    }
+
+    /// Parses, resolves and runs the program at `path`. `stdout` receives program output in
+    /// chunks; the error report (if any) is returned, not printed.
+    public static func run(path: String, source: String? = nil, stdout: @escaping ([UInt8]) -> Void) -> Outcome {
+        var outcome = Outcome(exitCode: 0, errorReport: "", routeCount: 0)
+        onLargeStack {
+            let loader = ModuleLoader()
+            let entry = source.map { loader.loadProgram(source: $0, path: path) } ?? loader.loadProgram(path: path)
+            guard let program = entry else {
+                outcome.exitCode = 1
+                outcome.errorReport = loader.diagnostics.render()
+                return
+            }
+            let sink = OutputSink(write: stdout)
+            let interpreter = Interpreter(loader: loader, output: sink)
+            defer { sink.flush() }
+            do {
+                _ = try interpreter.runModule(program)
+            } catch is ProgramExit {
+                // A top-level `return` or `?`: normal end.
+            } catch let e as NtntError {
+                outcome.exitCode = 1
+                outcome.errorReport = e.render()
+            } catch {
+                outcome.exitCode = 1
+                outcome.errorReport = "runtime error: \(error)"
+            }
+            outcome.routeCount = interpreter.routes.count
+        }
+        return outcome
+    }
+
+    /// Parses and resolves without running; returns the rendered diagnostics (empty if clean).
+    public static func check(path: String) -> String {
+        let loader = ModuleLoader()
+        var report = ""
+        onLargeStack {
+            if loader.loadProgram(path: path) == nil { report = loader.diagnostics.render() }
+        }
+        return report
+    }
+
+    /// Runs `body` on a fresh thread with a `stackSize` stack and waits for it.
+    static func onLargeStack(_ body: @escaping () -> Void) {
+        final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setstacksize(&attr, stackSize)
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let rc = pthread_create(&thread, &attr, { arg in
+            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            b.body()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attr)
+        if rc != 0 {
+            // Could not get a big stack: run here rather than not at all.
+            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
+            return
+        }
+        pthread_join(thread, nil)
+    }
+}

@@ -1,0 +1,80 @@
+// The `ntnt` command line: `ntnt run FILE`, `ntnt check FILE`, `ntnt --version`.
+// Each subcommand is a thin shell over `ScriptRunner`, which holds the actual pipeline.
+
+import ArgumentParser
+import NtntInterpreter
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The ntnt version this build reports.
+let ntntVersion = "0.1.0"
+
+@main
+struct Ntnt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ntnt",
+        abstract: "ntnt: a small language for web services, implemented in Swift.",
+        discussion: """
+            Run a program with `ntnt run app.tnt`. Check it for errors without running it with \
+            `ntnt check app.tnt`. Language reference: LANGUAGE.md in the project documentation.
+            """,
+        version: ntntVersion,
+        subcommands: [Run.self, Check.self]
+    )
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an ntnt program with the interpreter.",
+        discussion: "Parse errors are reported before anything runs. Exit status: 0 on success, 1 on a parse or runtime error."
+    )
+
+    @Argument(help: "The .tnt file to run.")
+    var file: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the program.")
+    var programArguments: [String] = []
+
+    func run() throws {
+        let outcome = ScriptRunner.run(path: file) { bytes in
+            bytes.withUnsafeBufferPointer { p in
+                var offset = 0
+                while offset < p.count {
+                    let n = Glibc.write(1, p.baseAddress! + offset, p.count - offset)
+                    if n <= 0 { break }
+                    offset += n
+                }
+            }
+        }
+        if !outcome.errorReport.isEmpty { printError(outcome.errorReport) }
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Parse and resolve a program (and its local imports) without running it.",
+        discussion: "Reports every error found; exits 0 when the program is clean."
+    )
+
+    @Argument(help: "The .tnt file to check.")
+    var file: String
+
+    func run() throws {
+        let report = ScriptRunner.check(path: file)
+        if !report.isEmpty {
+            printError(report)
+            throw ExitCode(1)
+        }
+        printError("\(file): ok")
+    }
+}
+
+/// Writes a report to stderr with a trailing newline.
+func printError(_ text: String) {
+    var s = text
+    if !s.hasSuffix("\n") { s += "\n" }
+    fputs(s, stderr)
+}

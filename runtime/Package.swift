@@ -1,0 +1,16 @@
+// swift-tools-version:5.9
+// NtntRuntime: the library shared by the interpreter and every generated package.
+// It depends on nothing beyond the Swift toolchain (and, later, the system libpq),
+// so a generated package builds fast and offline.
+import PackageDescription
+
+let package = Package(
+    name: "NtntRuntime",
+    products: [
+        .library(name: "NtntRuntime", targets: ["NtntRuntime"]),
+    ],
+    targets: [
+        .target(name: "NtntRuntime"),
+        .testTarget(name: "NtntRuntimeTests", dependencies: ["NtntRuntime"]),
+    ]
+)

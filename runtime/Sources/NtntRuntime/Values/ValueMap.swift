@@ -1,0 +1,102 @@
+// ntnt maps: String keys, always iterated in ascending key order (LANGUAGE.md §3, Decision).
+//
+// Maps in web programs are small (rows, request fields, JSON objects), so a pair of sorted
+// arrays with binary search beats hashing: no hash of the key, cache-friendly iteration, and
+// printing, JSON and `for` need the sorted order anyway. Key order is by Unicode scalar
+// values, which is exactly UTF-8 byte order, so comparisons run over `utf8` views.
+
+/// An ordered String-keyed map with value semantics.
+public struct ValueMap {
+    public private(set) var keys: [String]
+    // Writable from inlinable code so values can be updated in place; keys stay private.
+    public var values: [Value]
+
+    public init() {
+        keys = []
+        values = []
+    }
+
+    /// Builds a map from pairs; a later duplicate key replaces an earlier one.
+    public init(_ pairs: [(String, Value)]) {
+        self.init()
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    @inlinable public var count: Int { keys.count }
+    @inlinable public var isEmpty: Bool { keys.isEmpty }
+
+    /// Index of `key`, or where it would be inserted (with `found == false`).
+    @usableFromInline
+    func search(_ key: String) -> (index: Int, found: Bool) {
+        var lo = 0
+        var hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            let c = compareKeys(keys[mid], key)
+            if c == 0 { return (mid, true) }
+            if c < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        return (lo, false)
+    }
+
+    /// Reads or writes the value of `key`; writing nil removes the key.
+    public subscript(key: String) -> Value? {
+        get {
+            let (i, found) = search(key)
+            return found ? values[i] : nil
+        }
+        set {
+            let (i, found) = search(key)
+            if let newValue {
+                if found {
+                    values[i] = newValue
+                } else {
+                    keys.insert(key, at: i)
+                    values.insert(newValue, at: i)
+                }
+            } else if found {
+                keys.remove(at: i)
+                values.remove(at: i)
+            }
+        }
+    }
+
+    /// Mutates the value stored under an existing key in place (no copy of nested containers).
+    public mutating func withValue<R>(at index: Int, _ body: (inout Value) throws -> R) rethrows -> R {
+        try body(&values[index])
+    }
+
+    /// Position of `key` among the sorted keys, if present.
+    public func index(of key: String) -> Int? {
+        let (i, found) = search(key)
+        return found ? i : nil
+    }
+
+    /// Appends a key known to be greater than every present key (builders of sorted input).
+    public mutating func appendSorted(_ key: String, _ value: Value) {
+        if let last = keys.last, compareKeys(last, key) >= 0 {
+            self[key] = value
+            return
+        }
+        keys.append(key)
+        values.append(value)
+    }
+}
+
+/// Three-way comparison of strings by Unicode scalar values (= UTF-8 byte order).
+@inlinable
+public func compareKeys(_ a: String, _ b: String) -> Int {
+    var ia = a.utf8.makeIterator()
+    var ib = b.utf8.makeIterator()
+    while true {
+        switch (ia.next(), ib.next()) {
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
+        case let (x?, y?):
+            if x != y { return x < y ? -1 : 1 }
+        }
+    }
+}
