@@ -55,8 +55,21 @@ struct NtntError: Error {
         if let first = frames.first {
             lines.append(" --> \(SourceFiles.describe(first.loc))")
         }
-        for f in frames {
-            lines.append("    at \(SourceFiles.describe(f.loc)) in \(f.name)")
+        // Collapse runs of identical frames (deep recursion) and cap the listing.
+        var shown = 0
+        var i = 0
+        while i < frames.count {
+            let text = "    at \(SourceFiles.describe(frames[i].loc)) in \(frames[i].name)"
+            var j = i + 1
+            while j < frames.count && frames[j].name == frames[i].name && frames[j].loc == frames[i].loc { j += 1 }
+            if shown < 40 || j == frames.count {
+                lines.append(text)
+                if j - i > 1 { lines.append("    ... repeated \(j - i - 1) more times") }
+            } else if shown == 40 {
+                lines.append("    ...")
+            }
+            shown += 1
+            i = j
         }
         return lines.joined(separator: "\n")
     }

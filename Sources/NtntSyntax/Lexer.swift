@@ -271,9 +271,10 @@ public struct Lexer {
                 }
                 if isBlank(exprStart, i) {
                     diagnostics.error(loc(pos), "empty interpolation '{}' in string")
+                } else {
+                    flush()
+                    pieces.append(.interpolation(start: exprStart, end: i))
                 }
-                flush()
-                pieces.append(.interpolation(start: exprStart, end: i))
                 pos = i + 1
                 continue
             }

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import NtntInterpreter
+import NtntSyntax
 
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +22,7 @@ struct Ntnt: ParsableCommand {
             `ntnt check app.tnt`. Language reference: LANGUAGE.md in the project documentation.
             """,
         version: ntntVersion,
-        subcommands: [Run.self, Check.self]
+        subcommands: [Run.self, Check.self, Parse.self]
     )
 }
 
@@ -69,6 +70,29 @@ struct Check: ParsableCommand {
             throw ExitCode(1)
         }
         printError("\(file): ok")
+    }
+}
+
+struct Parse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the syntax tree of a file as S-expressions (for debugging the parser)."
+    )
+
+    @Argument(help: "The .tnt file to parse.")
+    var file: String
+
+    func run() throws {
+        guard let source = SourceFiles.load(path: file) else {
+            printError("cannot read file '\(file)'")
+            throw ExitCode(1)
+        }
+        var parser = Parser(file: source)
+        let module = parser.parseModule()
+        if parser.diagnostics.hasErrors {
+            printError(parser.diagnostics.render())
+            throw ExitCode(1)
+        }
+        print(module.dump())
     }
 }
 
