@@ -31,8 +31,7 @@ let package = Package(
         .testTarget(name: "NtntSyntaxTests", dependencies: ["NtntSyntax"]),
         .testTarget(
             name: "NtntInterpreterTests",
-            dependencies: ["NtntInterpreter", "NtntSyntax", .product(name: "NtntRuntime", package: "runtime")],
-            exclude: ["Conformance"]
+            dependencies: ["NtntInterpreter", "NtntSyntax", .product(name: "NtntRuntime", package: "runtime")]
         ),
     ]
 )

@@ -27,9 +27,9 @@ final class ModuleLoader {
     private(set) var diagnostics = Diagnostics()
 
     /// Loads the entry file and its local imports. Returns nil when any file failed.
-    func loadProgram(path: String) -> LoadedModule? {
+    func loadProgram(path: String, displayPath: String? = nil) -> LoadedModule? {
         var stack: [String] = []
-        return load(displayPath: path, canonical: canonicalPath(path), stack: &stack, importLoc: nil)
+        return load(path: path, displayPath: displayPath ?? path, canonical: canonicalPath(path), stack: &stack, importLoc: nil)
     }
 
     /// Loads a program from source text (used by tests and `-e`-style callers).
@@ -43,9 +43,9 @@ final class ModuleLoader {
         URL(fileURLWithPath: p).standardizedFileURL.path
     }
 
-    private func load(displayPath: String, canonical: String, stack: inout [String], importLoc: SourceLoc?) -> LoadedModule? {
+    private func load(path: String, displayPath: String, canonical: String, stack: inout [String], importLoc: SourceLoc?) -> LoadedModule? {
         if let m = modules[canonical] { return m }
-        guard let file = SourceFiles.load(path: displayPath) else {
+        guard let file = SourceFiles.load(path: path, displayPath: displayPath) else {
             if let importLoc {
                 diagnostics.error(importLoc, "cannot read module '\(displayPath)'")
             } else {
@@ -72,14 +72,15 @@ final class ModuleLoader {
         var ok = true
         for stmt in module.body.statements {
             guard case .importStmt(let imp) = stmt.kind, isLocal(imp.path) else { continue }
-            let target = resolvePath(imp.path, from: file.path)
+            let target = resolvePath(imp.path, from: file.location)
+            let displayTarget = resolvePath(imp.path, from: file.path)
             let canonicalTarget = canonicalPath(target)
             if stack.contains(canonicalTarget) {
                 diagnostics.error(imp.loc, "circular import of '\(imp.path)'")
                 ok = false
                 continue
             }
-            if load(displayPath: target, canonical: canonicalTarget, stack: &stack, importLoc: imp.loc) == nil {
+            if load(path: target, displayPath: displayTarget, canonical: canonicalTarget, stack: &stack, importLoc: imp.loc) == nil {
                 ok = false
             }
         }
@@ -98,7 +99,7 @@ final class ModuleLoader {
 
     /// Runs (once) the module `importPath` names and returns its exports.
     func exports(of importPath: String, from importer: SourceFile, interpreter: Interpreter) throws -> ValueMap {
-        let canonical = canonicalPath(resolvePath(importPath, from: importer.path))
+        let canonical = canonicalPath(resolvePath(importPath, from: importer.location))
         guard let m = modules[canonical] else { throw RuntimeError("Unknown module '\(importPath)'") }
         if let e = m.exports { return e }
         if m.isRunning { throw RuntimeError("circular import of '\(importPath)'") }

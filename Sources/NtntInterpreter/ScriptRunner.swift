@@ -27,11 +27,11 @@ public enum ScriptRunner {
 
     /// Parses, resolves and runs the program at `path`. `stdout` receives program output in
     /// chunks; the error report (if any) is returned, not printed.
-    public static func run(path: String, source: String? = nil, stdout: @escaping ([UInt8]) -> Void) -> Outcome {
+    public static func run(path: String, displayPath: String? = nil, source: String? = nil, stdout: @escaping ([UInt8]) -> Void) -> Outcome {
         var outcome = Outcome(exitCode: 0, errorReport: "", routeCount: 0)
         onLargeStack {
             let loader = ModuleLoader()
-            let entry = source.map { loader.loadProgram(source: $0, path: path) } ?? loader.loadProgram(path: path)
+            let entry = source.map { loader.loadProgram(source: $0, path: path) } ?? loader.loadProgram(path: path, displayPath: displayPath)
             guard let program = entry else {
                 outcome.exitCode = 1
                 outcome.errorReport = loader.diagnostics.render()

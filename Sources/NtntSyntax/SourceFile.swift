@@ -11,13 +11,16 @@ import Foundation
 public final class SourceFile: @unchecked Sendable {
     /// The path as the user gave it (printed in diagnostics).
     public let path: String
+    /// Where the file really is (relative imports resolve against it); usually `path`.
+    public let location: String
     public let bytes: [UInt8]
     /// Byte offset of the start of every line.
     public let lineStarts: [Int]
     public let id: Int
 
-    init(path: String, bytes: [UInt8], id: Int) {
+    init(path: String, location: String, bytes: [UInt8], id: Int) {
         self.path = path
+        self.location = location
         self.bytes = bytes
         self.id = id
         var starts = [0]
@@ -79,18 +82,19 @@ public enum SourceFiles {
     private static let lock = NSLock()
 
     /// Registers source text under `path`.
-    public static func add(path: String, bytes: [UInt8]) -> SourceFile {
+    public static func add(path: String, location: String? = nil, bytes: [UInt8]) -> SourceFile {
         lock.lock()
         defer { lock.unlock() }
-        let f = SourceFile(path: path, bytes: bytes, id: files.count)
+        let f = SourceFile(path: path, location: location ?? path, bytes: bytes, id: files.count)
         files.append(f)
         return f
     }
 
     /// Reads and registers a file from disk; nil when it cannot be read.
-    public static func load(path: String) -> SourceFile? {
+    /// `displayPath` is what diagnostics print (default: `path`).
+    public static func load(path: String, displayPath: String? = nil) -> SourceFile? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return add(path: path, bytes: [UInt8](data))
+        return add(path: displayPath ?? path, location: path, bytes: [UInt8](data))
     }
 
     /// The file with id `id`.
