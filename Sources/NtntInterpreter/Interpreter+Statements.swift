@@ -121,6 +121,7 @@ extension Interpreter {
 
         case let .whileLoop(cond, body):
             while try eval(cond, scope).isTruthy {
+                try step()
                 let flow = try execBlock(body, scope)
                 if flow == .breakLoop { break }
                 if flow == .returned { return flow }
@@ -130,6 +131,7 @@ extension Interpreter {
 
         case .loop(let body):
             while true {
+                try step()
                 let flow = try execBlock(body, scope)
                 if flow == .breakLoop { break }
                 if flow == .returned { return flow }
@@ -140,6 +142,7 @@ extension Interpreter {
         case let .forIn(decl, seqExpr, body, info):
             let seq = try eval(seqExpr, scope)
             func iterate(_ v: Value) throws -> Flow {
+                try step()
                 let inner = Scope(count: info.slotCount, parent: scope)
                 inner.slots[decl.slot] = v
                 hoist(info, into: inner)

@@ -23,6 +23,8 @@ public final class Interpreter {
     /// is sized for it; see `ScriptRunner`).
     static let maxCallDepth = 10_000
     var callDepth = 0
+    /// Calls and loop iterations left before the run is stopped (tests bound runaway programs).
+    var stepsLeft = Int.max
     /// Values of `old(e)` for the ensures clauses being checked.
     var oldValues: [Value] = []
     /// The value of the last statement run (a function's implicit result).
@@ -77,6 +79,13 @@ public final class Interpreter {
 
     // MARK: - Calls
 
+    /// Counts one unit of work against `stepsLeft`.
+    @inline(__always)
+    func step() throws {
+        stepsLeft &-= 1
+        if stepsLeft < 0 { throw RuntimeError("step limit exceeded") }
+    }
+
     /// Calls any function value.
     func call(_ callee: Value, _ args: [Value], at loc: SourceLoc) throws -> Value {
         guard case .function(let f) = callee else {
@@ -98,6 +107,7 @@ public final class Interpreter {
             throw arityError(name: displayName, min: decl.requiredArity, max: decl.parameters.count, got: args.count)
         }
         if callDepth >= Interpreter.maxCallDepth { throw RuntimeError("Maximum recursion depth exceeded") }
+        try step()
         callDepth += 1
         defer { callDepth -= 1 }
 

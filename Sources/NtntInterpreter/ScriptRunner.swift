@@ -27,7 +27,7 @@ public enum ScriptRunner {
 
     /// Parses, resolves and runs the program at `path`. `stdout` receives program output in
     /// chunks; the error report (if any) is returned, not printed.
-    public static func run(path: String, displayPath: String? = nil, source: String? = nil, stdout: @escaping ([UInt8]) -> Void) -> Outcome {
+    public static func run(path: String, displayPath: String? = nil, source: String? = nil, stepLimit: Int = .max, stdout: @escaping ([UInt8]) -> Void) -> Outcome {
         var outcome = Outcome(exitCode: 0, errorReport: "", routeCount: 0)
         onLargeStack {
             let loader = ModuleLoader()
@@ -39,6 +39,7 @@ public enum ScriptRunner {
             }
             let sink = OutputSink(write: stdout)
             let interpreter = Interpreter(loader: loader, output: sink)
+            interpreter.stepsLeft = stepLimit
             defer { sink.flush() }
             do {
                 _ = try interpreter.runModule(program)

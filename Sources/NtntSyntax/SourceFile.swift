@@ -72,7 +72,8 @@ public struct SourceLoc: Sendable, Equatable {
         self.offset = UInt32(clamping: offset)
     }
 
-    public static let unknown = SourceLoc(file: 0, offset: 0)
+    /// No file (e.g. a file that could not be read); renders without a location.
+    public static let unknown = SourceLoc(file: Int(UInt32.max), offset: 0)
 }
 
 /// The registry of loaded files; ids are indices. Loading happens before any program runs,
@@ -123,7 +124,7 @@ public struct Diagnostic: Sendable {
 
     /// `file:line:col: parse error: message`, the source line and a caret under the column.
     public func render() -> String {
-        guard let f = SourceFiles.file(loc.file) else { return "parse error: \(message)" }
+        guard let f = SourceFiles.file(loc.file) else { return "error: \(message)" }
         let (line, col) = f.lineAndColumn(of: Int(loc.offset))
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)

@@ -1,0 +1,43 @@
+# ntnt in Swift — build, test, install.
+# `make run` builds the release binary and runs the sample program;
+# `make test` runs every test suite (front end, interpreter, conformance, fuzz, runtime).
+
+PREFIX ?= /usr/local
+SAMPLE ?= samples/hello/hello.tnt
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: all build release run test test-runtime test-root conformance install uninstall clean
+
+all: build
+
+build:
+	swift build $(SWIFT_BUILD_FLAGS)
+
+release:
+	swift build -c release $(SWIFT_BUILD_FLAGS)
+
+run: release
+	.build/release/ntnt run $(SAMPLE)
+
+test: test-root test-runtime
+
+test-root:
+	swift test $(SWIFT_BUILD_FLAGS)
+
+test-runtime:
+	swift test --package-path runtime $(SWIFT_BUILD_FLAGS)
+
+# Only the conformance corpus (shared and project programs) through the interpreter.
+conformance:
+	swift test --filter ConformanceTests $(SWIFT_BUILD_FLAGS)
+
+install: release
+	install -d $(PREFIX)/bin
+	install -m 755 .build/release/ntnt $(PREFIX)/bin/ntnt
+	@echo "installed $(PREFIX)/bin/ntnt"
+
+uninstall:
+	rm -f $(PREFIX)/bin/ntnt
+
+clean:
+	rm -rf .build runtime/.build
