@@ -22,10 +22,10 @@ run: release
 test: test-root test-runtime
 
 test-root:
-	swift test $(SWIFT_BUILD_FLAGS)
+	swift test --disable-xctest $(SWIFT_BUILD_FLAGS)
 
 test-runtime:
-	swift test --package-path runtime $(SWIFT_BUILD_FLAGS)
+	swift test --disable-xctest --package-path runtime $(SWIFT_BUILD_FLAGS)
 
 # Only the conformance corpus (shared and project programs) through the interpreter.
 conformance:
