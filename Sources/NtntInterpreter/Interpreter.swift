@@ -33,8 +33,13 @@ public final class Interpreter {
     var returnValue: Value = .unit
     /// Program output, flushed in large writes.
     var output: OutputSink
-    /// Routes registered with get/post/… (served by the HTTP runtime).
-    public private(set) var routes: [(method: String, pattern: String, handler: Value)] = []
+    /// Routes, middleware and static folders registered by top-level code.
+    let registry = ServerRegistry()
+    /// How `listen` serves (CLI flags and environment).
+    var serveOptions = ServeOptions()
+    /// The entry module's scope and file location, captured when it starts running.
+    var entryScope: Scope?
+    var entryScopeFile: String?
 
     init(loader: ModuleLoader, output: OutputSink) {
         self.loader = loader
@@ -45,8 +50,9 @@ public final class Interpreter {
         context.invoke = { [unowned self] f, args in try self.call(f, args, at: .unknown) }
         context.writeLine = { [unowned self] line in self.output.writeLine(line) }
         context.registerRoute = { [unowned self] method, pattern, handler in
-            self.routes.append((method, pattern, handler))
+            self.registry.routes.append((method, pattern, handler))
         }
+        context.serverCall = { [unowned self] name, args in try self.serverCall(name, args) }
     }
 
     // MARK: - Modules
@@ -55,6 +61,10 @@ public final class Interpreter {
     func runModule(_ unit: LoadedModule) throws -> Scope {
         let body = unit.module.body
         let scope = Scope(count: body.scope.slotCount, parent: nil)
+        if entryScope == nil {
+            entryScope = scope
+            entryScopeFile = unit.module.file.location
+        }
         hoist(body.scope, into: scope)
         do {
             let flow = try execStatements(body.statements, scope)
@@ -168,6 +178,8 @@ public final class Interpreter {
 public final class OutputSink {
     private var buffer: [UInt8] = []
     private let write: ([UInt8]) -> Void
+    /// Flush after every line (server workers: output should not wait in a buffer).
+    public var autoFlush = false
 
     /// A sink that hands complete chunks to `write`.
     public init(write: @escaping ([UInt8]) -> Void) {
@@ -178,7 +190,7 @@ public final class OutputSink {
     func writeLine(_ line: String) {
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
-        if buffer.count >= 1 << 16 { flush() }
+        if autoFlush || buffer.count >= 1 << 16 { flush() }
     }
 
     /// Hands buffered output to the writer.

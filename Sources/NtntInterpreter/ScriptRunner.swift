@@ -15,6 +15,8 @@ import NtntSyntax
 public enum ScriptRunner {
     /// Stack size of the interpreter thread: room for `Interpreter.maxCallDepth` frames.
     static let stackSize = 1 << 30
+    /// Stack of each HTTP worker thread (virtual memory; pages are touched only when used).
+    static let workerStackSize = 256 << 20
 
     /// What a run produced.
     public struct Outcome {
@@ -27,7 +29,7 @@ public enum ScriptRunner {
 
     /// Parses, resolves and runs the program at `path`. `stdout` receives program output in
     /// chunks; the error report (if any) is returned, not printed.
-    public static func run(path: String, displayPath: String? = nil, source: String? = nil, stepLimit: Int = .max, stdout: @escaping ([UInt8]) -> Void) -> Outcome {
+    public static func run(path: String, displayPath: String? = nil, source: String? = nil, stepLimit: Int = .max, serve: ServeOptions = ServeOptions(), stdout: @escaping ([UInt8]) -> Void) -> Outcome {
         var outcome = Outcome(exitCode: 0, errorReport: "", routeCount: 0)
         onLargeStack {
             let loader = ModuleLoader()
@@ -40,6 +42,7 @@ public enum ScriptRunner {
             let sink = OutputSink(write: stdout)
             let interpreter = Interpreter(loader: loader, output: sink)
             interpreter.stepsLeft = stepLimit
+            interpreter.serveOptions = serve
             defer { sink.flush() }
             do {
                 _ = try interpreter.runModule(program)
@@ -52,7 +55,7 @@ public enum ScriptRunner {
                 outcome.exitCode = 1
                 outcome.errorReport = "runtime error: \(error)"
             }
-            outcome.routeCount = interpreter.routes.count
+            outcome.routeCount = interpreter.registry.routes.count
         }
         return outcome
     }

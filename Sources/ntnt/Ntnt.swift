@@ -29,8 +29,21 @@ struct Ntnt: ParsableCommand {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an ntnt program with the interpreter.",
-        discussion: "Parse errors are reported before anything runs. Exit status: 0 on success, 1 on a parse or runtime error."
+        discussion: """
+            Parse errors are reported before anything runs. Exit status: 0 on success, 1 on a parse or \
+            runtime error. A program that calls listen(port) serves HTTP until SIGINT/SIGTERM, then \
+            finishes the requests in flight and exits 0. Environment: NTNT_PORT, NTNT_WORKERS (handler \
+            threads, default 16), NTNT_EVENT_LOOPS (default: one per core), NTNT_DB_POOL (database \
+            connections), NTNT_MAX_BODY (request body limit in bytes, default 1 MiB), \
+            NTNT_REQUEST_TIMEOUT and NTNT_IDLE_TIMEOUT (seconds, default 10 and 60).
+            """
     )
+
+    @Option(help: "Serve on this port, whatever the program passes to listen() (also NTNT_PORT).")
+    var port: Int?
+
+    @Flag(help: "Do not log one line per HTTP request on stderr.")
+    var quiet = false
 
     @Argument(help: "The .tnt file to run.")
     var file: String
@@ -39,7 +52,7 @@ struct Run: ParsableCommand {
     var programArguments: [String] = []
 
     func run() throws {
-        let outcome = ScriptRunner.run(path: file) { bytes in
+        let outcome = ScriptRunner.run(path: file, serve: ServeOptions(port: port, quiet: quiet)) { bytes in
             bytes.withUnsafeBufferPointer { p in
                 var offset = 0
                 while offset < p.count {

@@ -1,0 +1,232 @@
+// `listen(port)`: serving a program's routes with the runtime's HTTP server.
+//
+// Top-level code runs once, on the main interpreter, registering routes, middleware and
+// static folders. Each worker thread then gets its own `Interpreter` and its own copy of the
+// entry module's scope (functions re-bound to that copy), so handlers running in parallel
+// never share mutable interpreter state (LANGUAGE.md §10.7: module variables are per worker).
+// The parsed, resolved program itself is shared and never mutated.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import NtntRuntime
+import NtntSyntax
+
+/// How `ntnt run` serves a program (from CLI flags and the environment).
+public struct ServeOptions: Sendable {
+    /// Overrides the port passed to `listen`.
+    public var port: Int?
+    /// No per-request log line.
+    public var quiet: Bool
+    public var workers: Int
+    public var eventLoops: Int
+    public var maxBodyBytes: Int
+    public var requestTimeoutSeconds: Int
+    public var idleTimeoutSeconds: Int
+
+    public init(port: Int? = nil, quiet: Bool = false) {
+        self.port = port ?? environmentInt("NTNT_PORT")
+        self.quiet = quiet
+        self.workers = environmentInt("NTNT_WORKERS") ?? ServeOptions.defaultWorkers
+        self.eventLoops = environmentInt("NTNT_EVENT_LOOPS") ?? onlineCPUCount()
+        self.maxBodyBytes = environmentInt("NTNT_MAX_BODY") ?? 1 << 20
+        self.requestTimeoutSeconds = environmentInt("NTNT_REQUEST_TIMEOUT") ?? 10
+        self.idleTimeoutSeconds = environmentInt("NTNT_IDLE_TIMEOUT") ?? 60
+    }
+
+    /// Handlers block on the database, so there are more workers than cores.
+    public static let defaultWorkers = 16
+}
+
+/// What top-level code registered for the server.
+final class ServerRegistry {
+    var routes: [(method: String, pattern: String, handler: Value)] = []
+    var middleware: [Value] = []
+    var staticMounts: [StaticMount] = []
+}
+
+extension Interpreter {
+    /// The `listen`, `serve_static` and `use_middleware` builtins.
+    func serverCall(_ name: String, _ args: [Value]) throws -> Value {
+        switch name {
+        case "serve_static":
+            guard case .string(let prefix) = args[0], case .string(let dir) = args[1] else {
+                throw RuntimeError("serve_static(): expected a prefix and a directory String")
+            }
+            let base = entryDirectory
+            let directory = dir.hasPrefix("/") ? dir : (base.isEmpty ? dir : base + "/" + dir)
+            registry.staticMounts.append(StaticMount(prefix: prefix, directory: directory))
+            return .unit
+        case "use_middleware":
+            guard case .function = args[0] else { throw typeError("use_middleware", "a function", args[0]) }
+            registry.middleware.append(args[0])
+            return .unit
+        case "listen":
+            guard case .int(let port) = args[0] else { throw typeError("listen", "Int", args[0]) }
+            try serve(port: serveOptions.port ?? port)
+            throw ProgramExit()
+        default:
+            throw RuntimeError("\(name)(): not available")
+        }
+    }
+
+    /// The directory of the entry file (static folders resolve against it).
+    var entryDirectory: String {
+        guard let loc = entryScopeFile else { return "" }
+        let parts = loc.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count > 1 ? parts.dropLast().joined(separator: "/") : ""
+    }
+
+    func serve(port: Int) throws {
+        guard port > 0 && port < 65536 else { throw RuntimeError("listen(): port must be between 1 and 65535") }
+        let options = serveOptions
+        let config = HTTPServer.Configuration(
+            port: port,
+            eventLoops: max(1, options.eventLoops),
+            workers: max(1, options.workers),
+            workerStackSize: ScriptRunner.workerStackSize,
+            limits: HTTPLimits(maxBodyBytes: options.maxBodyBytes),
+            requestTimeoutMillis: options.requestTimeoutSeconds * 1000,
+            idleTimeoutMillis: options.idleTimeoutSeconds * 1000
+        )
+        output.flush()
+        let server = HTTPServer(configuration: config) { [unowned self] index in
+            let worker = RequestWorker(main: self, index: index)
+            return { request in worker.handle(&request) }
+        }
+        do {
+            try server.run {
+                writeStderr("ntnt: serving \(registry.routes.count) route(s) on http://0.0.0.0:\(port) "
+                            + "(\(config.eventLoops) event loop(s), \(config.workers) worker(s))\n")
+            }
+        } catch let e as HTTPServerError {
+            throw RuntimeError("listen(): \(e.description)")
+        }
+        writeStderr("ntnt: stopped\n")
+    }
+}
+
+/// One worker's interpreter and its copies of the program's handlers.
+final class RequestWorker {
+    let interpreter: Interpreter
+    var router = Router<Int>()
+    var handlers: [Value] = []
+    let middleware: [Value]
+    let staticMounts: [StaticMount]
+    let quiet: Bool
+
+    init(main: Interpreter, index: Int) {
+        let output = OutputSink(write: { bytes in writeAll(1, bytes) })
+        output.autoFlush = true
+        interpreter = Interpreter(loader: main.loader, output: output)
+        interpreter.serveOptions = main.serveOptions
+        quiet = main.serveOptions.quiet
+        // Copy the entry module's scope so this worker's module variables are its own.
+        var rebind: (Value) -> Value = { $0 }
+        if let original = main.entryScope {
+            let copy = Scope(count: original.slots.count, parent: nil)
+            rebind = { v in
+                if case .function(let f) = v, let c = f as? Closure, c.env === original {
+                    return .function(Closure(decl: c.decl, env: copy))
+                }
+                return v
+            }
+            for i in 0..<original.slots.count { copy.slots[i] = original.slots[i].map(rebind) }
+        }
+        for (i, r) in main.registry.routes.enumerated() {
+            router.add(method: r.method, pattern: r.pattern, handler: i)
+            handlers.append(rebind(r.handler))
+        }
+        middleware = main.registry.middleware.map(rebind)
+        staticMounts = main.registry.staticMounts
+    }
+
+    func handle(_ request: inout HTTPRequest) -> HTTPResponse {
+        let started = monotonicNanos()
+        let response = dispatch(request)
+        if !quiet {
+            let micros = (monotonicNanos() - started) / 1000
+            let ms = "\(micros / 1000).\(String(micros % 1000 / 100))"
+            writeStderr("\(request.method) \(request.target) \(response.status) \(ms)ms\n")
+        }
+        return response
+    }
+
+    private func dispatch(_ request: HTTPRequest) -> HTTPResponse {
+        let path = request.path
+        switch router.match(method: request.method, path: path) {
+        case .found(let index, let parameters):
+            var requestValue = request.makeValue(parameters: parameters)
+            do {
+                for m in middleware {
+                    let result = try interpreter.call(m, [requestValue], at: .unknown)
+                    if case .map(let map) = result {
+                        if map["status"] != nil { return try HTTPResponse(value: result) }
+                        requestValue = result
+                    }
+                }
+                return try HTTPResponse(value: try interpreter.call(handlers[index], [requestValue], at: .unknown))
+            } catch {
+                return errorResponse(error, request)
+            }
+        case .methodNotAllowed:
+            return .plainText(405, "Method Not Allowed: \(request.method) \(path)")
+        case .notFound:
+            if request.method == "GET" || request.method == "HEAD" {
+                for mount in staticMounts {
+                    if let r = mount.response(for: path) { return r }
+                }
+            }
+            return .plainText(404, "Not Found: \(request.method) \(path)")
+        }
+    }
+
+    /// A precondition failure is the client's fault (400 with the message); anything else is
+    /// a 500 without details. Both are reported on stderr.
+    private func errorResponse(_ error: any Error, _ request: HTTPRequest) -> HTTPResponse {
+        interpreter.callDepth = 0
+        let report: String
+        var isPrecondition = false
+        var message = ""
+        switch error {
+        case let e as NtntError:
+            report = e.render()
+            isPrecondition = e.error.kind == .precondition
+            message = e.error.message
+        case let e as RuntimeError:
+            report = "runtime error: \(e.message)"
+            isPrecondition = e.kind == .precondition
+            message = e.message
+        case let e as InvalidResponseError:
+            report = "runtime error: \(e.message)"
+        default:
+            report = "runtime error: \(error)"
+        }
+        writeStderr("\(report)\n\(request.method) \(request.path)\n")
+        if isPrecondition { return .plainText(400, "Bad Request: \(message)") }
+        return .plainText(500, "Internal Server Error")
+    }
+}
+
+/// Nanoseconds on the monotonic clock.
+func monotonicNanos() -> Int {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int(ts.tv_sec) * 1_000_000_000 + Int(ts.tv_nsec)
+}
+
+/// Writes all bytes to a file descriptor (one write for short texts, so lines stay whole).
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { p in
+        var offset = 0
+        while offset < p.count {
+            let n = write(fd, p.baseAddress! + offset, p.count - offset)
+            if n <= 0 { if n < 0 && errno == EINTR { continue }; break }
+            offset += n
+        }
+    }
+}
+
+func writeStderr(_ text: String) {
+    writeAll(2, Array(text.utf8))
+}

@@ -1,0 +1,53 @@
+// System calls Swift's Glibc module does not expose (epoll, eventfd), behind tiny wrappers.
+// `struct epoll_event` is packed on x86-64, so Swift never touches it directly: the wrappers
+// copy events into two plain arrays.
+#ifndef CNTNTSYS_H
+#define CNTNTSYS_H
+
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+enum {
+    NTNT_EPOLLIN = EPOLLIN,
+    NTNT_EPOLLOUT = EPOLLOUT,
+    NTNT_EPOLLERR = EPOLLERR,
+    NTNT_EPOLLHUP = EPOLLHUP,
+    NTNT_EPOLLRDHUP = EPOLLRDHUP,
+};
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int ntnt_epoll_create(void);
+
+/// epoll_ctl with the event's data set to `data`; `op` is 0 add, 1 modify, 2 delete.
+int ntnt_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+
+/// epoll_wait that writes each ready event's data and flags into `datas`/`flags`.
+int ntnt_epoll_wait(int epfd, uint64_t *datas, uint32_t *flags, int max, int timeout_ms);
+
+/// A non-blocking, close-on-exec eventfd.
+int ntnt_eventfd(void);
+
+/// A non-blocking listening socket on 0.0.0.0:port with SO_REUSEADDR and SO_REUSEPORT;
+/// returns the fd or -errno.
+int ntnt_listen(uint16_t port, int backlog);
+
+/// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC; writes the peer's IPv4 address (host order).
+int ntnt_accept(int fd, uint32_t *peer_ip);
+
+/// Sets TCP_NODELAY.
+void ntnt_set_nodelay(int fd);
+
+/// The errno of the last call.
+int ntnt_errno(void);
+
+/// send(MSG_NOSIGNAL).
+long ntnt_send(int fd, const void *buf, unsigned long len);
+
+/// Installs `handler` for SIGINT and SIGTERM and ignores SIGPIPE.
+void ntnt_install_signal_handlers(void (*handler)(int));
+
+#endif

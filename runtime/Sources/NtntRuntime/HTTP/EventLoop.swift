@@ -1,0 +1,338 @@
+// One epoll event loop: accepts connections on its own SO_REUSEPORT listener, reads and
+// parses requests, hands complete requests to the worker pool, and writes responses back.
+//
+// Connections live in a table indexed by fd; the epoll data word packs the fd with a
+// generation number so an event for a closed-and-reused fd is recognised and dropped. A
+// connection has at most one request in flight: further pipelined requests wait in its input
+// buffer until the response is queued, which keeps responses in request order. Workers hand
+// responses back through a mutex-protected list and an eventfd wake-up; the loop thread is
+// the only one that touches sockets and connection state.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import CNtntSys
+
+/// Per-connection state (owned by its event loop's thread).
+final class Connection {
+    let fd: Int32
+    let generation: UInt32
+    let peer: String
+    var input: [UInt8] = []
+    var inputStart = 0
+    var output: [UInt8] = []
+    var outputStart = 0
+    var inFlight = false
+    var closeAfterWrite = false
+    var watchingWrites = false
+    var lastActivity: Int
+    /// When the first byte of the request being received arrived (for the request timeout).
+    var requestStarted: Int?
+
+    init(fd: Int32, generation: UInt32, peer: String, now: Int) {
+        self.fd = fd
+        self.generation = generation
+        self.peer = peer
+        self.lastActivity = now
+    }
+}
+
+final class EventLoop {
+    private static let listenerToken: UInt64 = 1 << 62
+    private static let wakeToken: UInt64 = 1 << 61
+    private static let shutdownToken: UInt64 = 1 << 60
+
+    let index: Int
+    private let server: HTTPServer
+    private let epfd: Int32
+    private var listenFD: Int32
+    private let wakeFD: Int32
+    private var connections: [Connection?] = []
+    private var nextGeneration: UInt32 = 1
+    private var date = HTTPDate()
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var lastSweep = 0
+    private var draining = false
+
+    private struct Completion {
+        let fd: Int32
+        let generation: UInt32
+        let response: HTTPResponse
+        let keepAlive: Bool
+        let headOnly: Bool
+    }
+    private let completionLock = Monitor()
+    private var completions: [Completion] = []
+    private var spareCompletions: [Completion] = []
+
+    init(index: Int, server: HTTPServer, listenFD: Int32) {
+        self.index = index
+        self.server = server
+        self.epfd = ntnt_epoll_create()
+        self.listenFD = listenFD
+        self.wakeFD = ntnt_eventfd()
+        _ = ntnt_epoll_ctl(epfd, 0, listenFD, UInt32(NTNT_EPOLLIN), EventLoop.listenerToken)
+        _ = ntnt_epoll_ctl(epfd, 0, wakeFD, UInt32(NTNT_EPOLLIN), EventLoop.wakeToken)
+        if ServerSignals.fd >= 0 {
+            _ = ntnt_epoll_ctl(epfd, 0, ServerSignals.fd, UInt32(NTNT_EPOLLIN), EventLoop.shutdownToken)
+        }
+    }
+
+    // MARK: - Worker side
+
+    /// Called by a worker with a finished response (any thread).
+    func complete(fd: Int32, generation: UInt32, response: HTTPResponse, keepAlive: Bool, headOnly: Bool) {
+        completionLock.lock()
+        let wasEmpty = completions.isEmpty
+        completions.append(Completion(fd: fd, generation: generation, response: response, keepAlive: keepAlive, headOnly: headOnly))
+        completionLock.unlock()
+        // One wake-up per batch: the loop drains everything queued when it runs.
+        if wasEmpty {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    // MARK: - Loop
+
+    func run() {
+        var datas = [UInt64](repeating: 0, count: 256)
+        var flags = [UInt32](repeating: 0, count: 256)
+        while true {
+            if draining && !hasPendingWork() { break }
+            let n = ntnt_epoll_wait(epfd, &datas, &flags, 256, 250)
+            date.refresh()
+            let now = monotonicMillis()
+            if n < 0 && ntnt_errno() != EINTR { break }
+            for i in 0..<max(0, Int(n)) {
+                let data = datas[i]
+                if data == EventLoop.listenerToken {
+                    acceptAll(now: now)
+                } else if data == EventLoop.wakeToken {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                    drainCompletions(now: now)
+                } else if data == EventLoop.shutdownToken {
+                    beginDrain()
+                } else {
+                    let fd = Int32(truncatingIfNeeded: data & 0xFFFF_FFFF)
+                    let generation = UInt32(truncatingIfNeeded: data >> 32)
+                    guard let conn = connection(fd, generation) else { continue }
+                    let f = flags[i]
+                    if f & UInt32(NTNT_EPOLLERR) != 0 {
+                        close(conn)
+                        continue
+                    }
+                    if f & UInt32(NTNT_EPOLLOUT) != 0 { flush(conn) }
+                    if f & UInt32(NTNT_EPOLLIN | NTNT_EPOLLHUP | NTNT_EPOLLRDHUP) != 0, connection(fd, generation) != nil {
+                        readAvailable(conn, now: now)
+                    }
+                }
+            }
+            if now - lastSweep >= 250 {
+                lastSweep = now
+                sweepTimeouts(now: now)
+            }
+        }
+        for case let conn? in connections { close(conn) }
+        Glibc.close(epfd)
+        Glibc.close(wakeFD)
+    }
+
+    private func hasPendingWork() -> Bool {
+        completionLock.lock()
+        let pending = !completions.isEmpty
+        completionLock.unlock()
+        if pending { return true }
+        for case let conn? in connections where conn.inFlight || conn.outputStart < conn.output.count { return true }
+        return false
+    }
+
+    /// Stops accepting; the loop ends once in-flight requests are answered.
+    private func beginDrain() {
+        if draining { return }
+        draining = true
+        if listenFD >= 0 {
+            _ = ntnt_epoll_ctl(epfd, 2, listenFD, 0, 0)
+            Glibc.close(listenFD)
+            listenFD = -1
+        }
+        // Idle keep-alive connections will not send anything we would answer: close them now.
+        for case let conn? in connections where !conn.inFlight && conn.outputStart >= conn.output.count {
+            close(conn)
+        }
+    }
+
+    private func connection(_ fd: Int32, _ generation: UInt32) -> Connection? {
+        guard fd >= 0, Int(fd) < connections.count, let c = connections[Int(fd)], c.generation == generation else { return nil }
+        return c
+    }
+
+    private func token(_ c: Connection) -> UInt64 {
+        UInt64(c.generation) << 32 | UInt64(UInt32(bitPattern: c.fd))
+    }
+
+    private func acceptAll(now: Int) {
+        while true {
+            var peerIP: UInt32 = 0
+            let fd = ntnt_accept(listenFD, &peerIP)
+            if fd < 0 { return }
+            ntnt_set_nodelay(fd)
+            let peer = "\(peerIP >> 24).\((peerIP >> 16) & 255).\((peerIP >> 8) & 255).\(peerIP & 255)"
+            nextGeneration = nextGeneration &+ 1
+            if nextGeneration == 0 { nextGeneration = 1 }
+            let conn = Connection(fd: fd, generation: nextGeneration, peer: peer, now: now)
+            if Int(fd) >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
+            }
+            connections[Int(fd)] = conn
+            _ = ntnt_epoll_ctl(epfd, 0, fd, UInt32(NTNT_EPOLLIN | NTNT_EPOLLRDHUP), token(conn))
+        }
+    }
+
+    private func readAvailable(_ conn: Connection, now: Int) {
+        var sawEOF = false
+        while true {
+            let n = readBuffer.withUnsafeMutableBytes { recv(conn.fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                if conn.closeAfterWrite { continue }  // discard input after a fatal error response
+                conn.input.append(contentsOf: readBuffer[0..<n])
+                if n < readBuffer.count { break }
+            } else if n == 0 {
+                sawEOF = true
+                break
+            } else {
+                let e = ntnt_errno()
+                if e == EAGAIN || e == EWOULDBLOCK { break }
+                if e == EINTR { continue }
+                close(conn)
+                return
+            }
+        }
+        conn.lastActivity = now
+        processInput(conn, now: now)
+        if sawEOF {
+            // The client is done sending. Finish what is in flight, then close.
+            if conn.inFlight || conn.outputStart < conn.output.count {
+                conn.closeAfterWrite = true
+                if !conn.inFlight { flush(conn) }
+            } else {
+                close(conn)
+            }
+        }
+    }
+
+    private func processInput(_ conn: Connection, now: Int) {
+        while !conn.inFlight && !conn.closeAfterWrite && conn.inputStart < conn.input.count {
+            let result = conn.input.withUnsafeBufferPointer {
+                HTTPRequestParser.parse($0, start: conn.inputStart, end: conn.input.count, limits: server.configuration.limits)
+            }
+            switch result {
+            case .partial:
+                if conn.requestStarted == nil { conn.requestStarted = now }
+                compactInput(conn)
+                return
+            case .invalid(let status, let reason):
+                conn.input.removeAll()
+                conn.inputStart = 0
+                respondAndClose(conn, status: status, reason: reason)
+                return
+            case .complete(var request, let consumed):
+                conn.inputStart += consumed
+                conn.requestStarted = nil
+                compactInput(conn)
+                request.remoteAddress = conn.peer
+                if draining { request.keepAlive = false }
+                conn.inFlight = true
+                server.workers.submit(HTTPJob(request: request, loop: self, fd: conn.fd, generation: conn.generation))
+            }
+        }
+    }
+
+    private func compactInput(_ conn: Connection) {
+        if conn.inputStart == conn.input.count {
+            conn.input.removeAll(keepingCapacity: conn.input.capacity <= 64 * 1024)
+            conn.inputStart = 0
+        } else if conn.inputStart > 32 * 1024 {
+            conn.input.removeFirst(conn.inputStart)
+            conn.inputStart = 0
+        }
+    }
+
+    private func respondAndClose(_ conn: Connection, status: Int, reason: String) {
+        let response = HTTPResponse.plainText(status, "\(reasonPhrase(status)): \(reason)")
+        HTTPResponseWriter.write(response, keepAlive: false, date: date.bytes, into: &conn.output)
+        conn.closeAfterWrite = true
+        flush(conn)
+    }
+
+    private func drainCompletions(now: Int) {
+        completionLock.lock()
+        swap(&completions, &spareCompletions)
+        completionLock.unlock()
+        for c in spareCompletions {
+            guard let conn = connection(c.fd, c.generation) else { continue }
+            conn.inFlight = false
+            conn.lastActivity = now
+            let keepAlive = c.keepAlive && !draining && !conn.closeAfterWrite
+            HTTPResponseWriter.write(c.response, keepAlive: keepAlive, date: date.bytes, headOnly: c.headOnly, into: &conn.output)
+            if !keepAlive { conn.closeAfterWrite = true }
+            // Pipelined requests already buffered can be parsed now; their responses queue behind.
+            processInput(conn, now: now)
+            flush(conn)
+        }
+        spareCompletions.removeAll(keepingCapacity: true)
+    }
+
+    private func flush(_ conn: Connection) {
+        while conn.outputStart < conn.output.count {
+            let n = conn.output.withUnsafeBytes {
+                ntnt_send(conn.fd, $0.baseAddress! + conn.outputStart, UInt(conn.output.count - conn.outputStart))
+            }
+            if n > 0 {
+                conn.outputStart += n
+                continue
+            }
+            let e = ntnt_errno()
+            if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) {
+                if !conn.watchingWrites {
+                    conn.watchingWrites = true
+                    _ = ntnt_epoll_ctl(epfd, 1, conn.fd, UInt32(NTNT_EPOLLIN | NTNT_EPOLLOUT | NTNT_EPOLLRDHUP), token(conn))
+                }
+                return
+            }
+            if n < 0 && e == EINTR { continue }
+            close(conn)
+            return
+        }
+        conn.output.removeAll(keepingCapacity: conn.output.capacity <= 256 * 1024)
+        conn.outputStart = 0
+        if conn.watchingWrites {
+            conn.watchingWrites = false
+            _ = ntnt_epoll_ctl(epfd, 1, conn.fd, UInt32(NTNT_EPOLLIN | NTNT_EPOLLRDHUP), token(conn))
+        }
+        if conn.closeAfterWrite && !conn.inFlight { close(conn) }
+    }
+
+    private func close(_ conn: Connection) {
+        guard Int(conn.fd) < connections.count, connections[Int(conn.fd)] === conn else { return }
+        connections[Int(conn.fd)] = nil
+        _ = ntnt_epoll_ctl(epfd, 2, conn.fd, 0, 0)
+        Glibc.close(conn.fd)
+    }
+
+    /// Closes idle keep-alive connections and answers 408 to requests that arrive too slowly.
+    private func sweepTimeouts(now: Int) {
+        let requestTimeout = server.configuration.requestTimeoutMillis
+        let idleTimeout = server.configuration.idleTimeoutMillis
+        for case let conn? in connections where !conn.inFlight && !conn.closeAfterWrite {
+            if let started = conn.requestStarted, now - started > requestTimeout {
+                conn.input.removeAll()
+                conn.inputStart = 0
+                respondAndClose(conn, status: 408, reason: "request not received in time")
+            } else if conn.requestStarted == nil && conn.input.isEmpty && conn.output.isEmpty && now - conn.lastActivity > idleTimeout {
+                close(conn)
+            }
+        }
+    }
+}

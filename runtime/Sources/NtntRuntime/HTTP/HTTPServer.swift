@@ -1,0 +1,112 @@
+// The HTTP server: event loops (one per core, each with its own SO_REUSEPORT listener so the
+// kernel spreads connections), a worker pool for handlers, and a graceful drain on
+// SIGINT/SIGTERM: stop accepting, answer every request already received, exit.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import CNtntSys
+
+/// The process-wide shutdown signal: an eventfd every event loop watches. Written from the
+/// signal handler (write(2) is async-signal-safe).
+enum ServerSignals {
+    nonisolated(unsafe) static var fd: Int32 = -1
+
+    static func install() {
+        if fd >= 0 { return }
+        fd = ntnt_eventfd()
+        ntnt_install_signal_handlers { _ in
+            var one: UInt64 = 1
+            _ = write(ServerSignals.fd, &one, 8)
+        }
+    }
+
+    /// Starts a drain as if a signal had arrived (tests, programmatic stop).
+    static func trigger() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
+}
+
+/// Why the server could not start.
+public enum HTTPServerError: Error, CustomStringConvertible {
+    case listenFailed(port: Int, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case let .listenFailed(port, e):
+            return "cannot listen on port \(port): \(String(cString: strerror(e)))"
+        }
+    }
+}
+
+/// An HTTP/1.1 server.
+public final class HTTPServer {
+    /// Runs on a worker thread; may block.
+    public typealias Handler = (inout HTTPRequest) -> HTTPResponse
+
+    /// Server settings (see the README for the matching environment variables).
+    public struct Configuration {
+        public var port: Int
+        public var eventLoops: Int
+        public var workers: Int
+        public var workerStackSize: Int
+        public var limits: HTTPLimits
+        /// A request must arrive completely within this time from its first byte (else 408).
+        public var requestTimeoutMillis: Int
+        /// Keep-alive connections idle this long are closed.
+        public var idleTimeoutMillis: Int
+
+        public init(port: Int = 8080, eventLoops: Int = onlineCPUCount(), workers: Int = 16,
+                    workerStackSize: Int = 8 << 20, limits: HTTPLimits = HTTPLimits(),
+                    requestTimeoutMillis: Int = 10_000, idleTimeoutMillis: Int = 60_000) {
+            self.port = port
+            self.eventLoops = eventLoops
+            self.workers = workers
+            self.workerStackSize = workerStackSize
+            self.limits = limits
+            self.requestTimeoutMillis = requestTimeoutMillis
+            self.idleTimeoutMillis = idleTimeoutMillis
+        }
+    }
+
+    public let configuration: Configuration
+    private let makeHandler: (Int) -> Handler
+    private(set) var workers: WorkerPool!
+
+    public init(configuration: Configuration, makeHandler: @escaping (Int) -> Handler) {
+        self.configuration = configuration
+        self.makeHandler = makeHandler
+    }
+
+    /// Serves until SIGINT/SIGTERM, then drains and returns. `onReady` runs once the port is bound.
+    public func run(onReady: () -> Void = {}) throws {
+        ServerSignals.install()
+        var listeners: [Int32] = []
+        for _ in 0..<max(1, configuration.eventLoops) {
+            let fd = ntnt_listen(UInt16(clamping: configuration.port), 1024)
+            if fd < 0 {
+                for l in listeners { close(l) }
+                throw HTTPServerError.listenFailed(port: configuration.port, errno: -fd)
+            }
+            listeners.append(fd)
+        }
+        workers = WorkerPool(count: max(1, configuration.workers), stackSize: configuration.workerStackSize, makeHandler: makeHandler)
+        let loops = listeners.enumerated().map { EventLoop(index: $0.offset, server: self, listenFD: $0.element) }
+        onReady()
+        let threads = loops.map { loop in NativeThread(stackSize: 1 << 20) { loop.run() } }
+        for t in threads { t.join() }
+        workers.shutdown()
+    }
+
+    /// Asks a running server to drain and stop (as SIGTERM would).
+    public static func requestShutdown() {
+        ServerSignals.trigger()
+    }
+}
+
+/// Reads an integer setting from the environment.
+public func environmentInt(_ name: String) -> Int? {
+    guard let p = getenv(name) else { return nil }
+    return Int(String(cString: p))
+}
