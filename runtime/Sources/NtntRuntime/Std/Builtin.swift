@@ -136,6 +136,7 @@ public enum Builtins {
             "std/env": table(envFunctions),
             "std/time": table(timeFunctions),
             "std/http/server": table(httpFunctions + [sharedParseJSON], serverFunctions.map { $0.name! }),
+            "std/db/postgres": table(postgresFunctions),
         ]
     }()
 

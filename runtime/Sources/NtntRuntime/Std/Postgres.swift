@@ -1,0 +1,114 @@
+// std/db/postgres (LANGUAGE.md §10.8): connect, query, query_one, execute, query_batch,
+// begin/commit/rollback, close. Every operation returns a Result value; nothing here throws
+// for a database failure, so a handler can always decide what to answer.
+
+extension Builtins {
+    static func handle(_ v: Value, _ fn: String) throws -> DatabaseHandle {
+        if case .connection(let h) = v, let d = h as? DatabaseHandle { return d }
+        throw typeError(fn, "a connection", v)
+    }
+
+    static func parameterArray(_ a: [Value], _ i: Int, _ fn: String) throws -> [Value] {
+        guard a.count > i else { return [] }
+        if case .array(let xs) = a[i] { return xs }
+        throw typeError(fn, "an Array of parameters", a[i])
+    }
+
+    static let postgresFunctions: [BuiltinFunction] = [
+        BuiltinFunction("connect", arity: 1...1) { a, _ in
+            let url = try a.string(0, "connect")
+            let pool = PostgresPool.shared(url: url)
+            // Reach the server now, even though the pool is otherwise lazy.
+            do {
+                let c = try pool.acquire()
+                pool.release(c)
+            } catch let e as PostgresError {
+                return .err(.string("Connection failed: \(e.message)"))
+            }
+            return .ok(.connection(DatabaseHandle(pool: pool)))
+        },
+        BuiltinFunction("query", arity: 2...3) { a, _ in
+            let db = try handle(a[0], "query")
+            let sql = try a.string(1, "query"), params = try parameterArray(a, 2, "query")
+            do {
+                return .ok(.array(try db.with { try $0.execute(sql, params).rows }))
+            } catch let e as PostgresError {
+                return .err(.string("Query failed: \(e.message)"))
+            }
+        },
+        BuiltinFunction("query_one", arity: 2...3) { a, _ in
+            let db = try handle(a[0], "query_one")
+            let sql = try a.string(1, "query_one"), params = try parameterArray(a, 2, "query_one")
+            do {
+                let rows = try db.with { try $0.execute(sql, params).rows }
+                return .ok(rows.first ?? .none)
+            } catch let e as PostgresError {
+                return .err(.string("Query failed: \(e.message)"))
+            }
+        },
+        BuiltinFunction("execute", arity: 2...3) { a, _ in
+            let db = try handle(a[0], "execute")
+            let sql = try a.string(1, "execute"), params = try parameterArray(a, 2, "execute")
+            do {
+                return .ok(.int(try db.with { try $0.execute(sql, params).affected }))
+            } catch let e as PostgresError {
+                return .err(.string("Execute failed: \(e.message)"))
+            }
+        },
+        BuiltinFunction("query_batch", arity: 3...3) { a, _ in
+            let db = try handle(a[0], "query_batch")
+            let sql = try a.string(1, "query_batch")
+            let sets = try a.array(2, "query_batch").enumerated().map { i, v -> [Value] in
+                if case .array(let xs) = v { return xs }
+                throw RuntimeError("query_batch(): parameter set \(i + 1) must be an Array, got \(v.typeName)")
+            }
+            do {
+                return .ok(.array(try db.with { try $0.executeBatch(sql, sets) }.map(Value.array)))
+            } catch let e as PostgresError {
+                return .err(.string("Query failed: \(e.message)"))
+            }
+        },
+        BuiltinFunction("begin", arity: 1...1) { a, _ in
+            let db = try handle(a[0], "begin")
+            do {
+                let c = try db.pool.acquire()
+                do {
+                    try c.command("BEGIN")
+                } catch {
+                    db.pool.release(c)
+                    throw error
+                }
+                c.inTransaction = true
+                return .ok(.connection(DatabaseHandle(pool: db.pool, pinned: c)))
+            } catch let e as PostgresError {
+                return .err(.string("Query failed: \(e.message)"))
+            }
+        },
+        BuiltinFunction("commit", arity: 1...1) { a, _ in try endTransaction(a[0], "COMMIT", "commit") },
+        BuiltinFunction("rollback", arity: 1...1) { a, _ in try endTransaction(a[0], "ROLLBACK", "rollback") },
+        BuiltinFunction("close", arity: 1...1) { a, _ in
+            let db = try handle(a[0], "close")
+            if let c = db.unpin() {
+                try? c.command("ROLLBACK")
+                c.inTransaction = false
+                db.pool.release(c)
+            }
+            return .bool(true)
+        },
+    ]
+
+    static func endTransaction(_ v: Value, _ sql: String, _ fn: String) throws -> Value {
+        let db = try handle(v, fn)
+        guard let c = db.unpin() else { return .err(.string("\(fn)(): no transaction in progress")) }
+        defer {
+            c.inTransaction = false
+            db.pool.release(c)
+        }
+        do {
+            try c.command(sql)
+            return .bool(true)
+        } catch let e as PostgresError {
+            return .err(.string("Query failed: \(e.message)"))
+        }
+    }
+}
