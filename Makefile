@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run test test-runtime test-root conformance install uninstall clean
+.PHONY: all build release run test test-runtime test-root conformance install uninstall clean db-start db-stop db-seed
 
 all: build
 
@@ -19,7 +19,8 @@ release:
 run: release
 	.build/release/ntnt run $(SAMPLE)
 
-test: test-root test-runtime
+# The server and database tests need the project's PostgreSQL cluster (started if needed).
+test: db-start test-root test-runtime
 
 test-root:
 	swift test --disable-xctest $(SWIFT_BUILD_FLAGS)
@@ -38,6 +39,16 @@ install: release
 
 uninstall:
 	rm -f $(PREFIX)/bin/ntnt
+
+# A throwaway PostgreSQL cluster on 127.0.0.1:54329 with the `world` table (scripts/db.sh).
+db-start:
+	@scripts/db.sh start
+
+db-stop:
+	@scripts/db.sh stop
+
+db-seed:
+	@scripts/db.sh seed
 
 clean:
 	rm -rf .build runtime/.build

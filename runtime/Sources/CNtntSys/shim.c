@@ -2,6 +2,7 @@
 #include "CNtntSys.h"
 #include <errno.h>
 #include <signal.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -74,4 +75,11 @@ void ntnt_install_signal_handlers(void (*handler)(int)) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    // A parent may have started us with these blocked (they are inherited): unblock them, in
+    // this thread and so in every thread it starts afterwards.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
