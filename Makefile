@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run test test-runtime test-root conformance install uninstall clean db-start db-stop db-seed
+.PHONY: all build release run serve test test-runtime test-root conformance install uninstall clean db-start db-stop db-seed
 
 all: build
 
@@ -18,6 +18,10 @@ release:
 
 run: release
 	.build/release/ntnt run $(SAMPLE)
+
+# Serve the benchmark app (the seven endpoints) on :8080 against the throwaway database.
+serve: release db-start
+	.build/release/ntnt run samples/bench/app.tnt
 
 # The server and database tests need the project's PostgreSQL cluster (started if needed).
 test: db-start test-root test-runtime

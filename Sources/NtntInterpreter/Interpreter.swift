@@ -40,6 +40,9 @@ public final class Interpreter {
     /// The entry module's scope and file location, captured when it starts running.
     var entryScope: Scope?
     var entryScopeFile: String?
+    var entryDisplayPath: String?
+    /// Set while a --watch reload re-runs the top level (listen then only returns).
+    var isReloading = false
 
     init(loader: ModuleLoader, output: OutputSink) {
         self.loader = loader
@@ -64,6 +67,7 @@ public final class Interpreter {
         if entryScope == nil {
             entryScope = scope
             entryScopeFile = unit.module.file.location
+            entryDisplayPath = unit.module.file.path
         }
         hoist(body.scope, into: scope)
         do {

@@ -25,6 +25,8 @@ final class LoadedModule {
 final class ModuleLoader {
     private var modules: [String: LoadedModule] = [:]
     private(set) var diagnostics = Diagnostics()
+    /// Every file loaded for the program, in load order (what --watch watches).
+    private(set) var sourcePaths: [String] = []
 
     /// Loads the entry file and its local imports. Returns nil when any file failed.
     func loadProgram(path: String, displayPath: String? = nil) -> LoadedModule? {
@@ -65,6 +67,7 @@ final class ModuleLoader {
         resolver.resolve(module)
         let loaded = LoadedModule(module: module, path: canonical)
         modules[canonical] = loaded
+        sourcePaths.append(file.location)
 
         // Load local imports now, so every file is checked before anything runs.
         stack.append(canonical)

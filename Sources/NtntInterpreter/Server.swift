@@ -18,15 +18,18 @@ public struct ServeOptions: Sendable {
     public var port: Int?
     /// No per-request log line.
     public var quiet: Bool
+    /// Reload the program when one of its source files changes.
+    public var watch: Bool
     public var workers: Int
     public var eventLoops: Int
     public var maxBodyBytes: Int
     public var requestTimeoutSeconds: Int
     public var idleTimeoutSeconds: Int
 
-    public init(port: Int? = nil, quiet: Bool = false) {
+    public init(port: Int? = nil, quiet: Bool = false, watch: Bool = false) {
         self.port = port ?? environmentInt("NTNT_PORT")
         self.quiet = quiet
+        self.watch = watch
         self.workers = environmentInt("NTNT_WORKERS") ?? ServeOptions.defaultWorkers
         self.eventLoops = environmentInt("NTNT_EVENT_LOOPS") ?? onlineCPUCount()
         self.maxBodyBytes = environmentInt("NTNT_MAX_BODY") ?? 1 << 20
@@ -63,6 +66,8 @@ extension Interpreter {
             return .unit
         case "listen":
             guard case .int(let port) = args[0] else { throw typeError("listen", "Int", args[0]) }
+            // A reload re-runs top-level code only to collect the new routes.
+            if isReloading { throw ListenReached() }
             try serve(port: serveOptions.port ?? port)
             throw ProgramExit()
         default:
@@ -90,9 +95,10 @@ extension Interpreter {
             idleTimeoutMillis: options.idleTimeoutSeconds * 1000
         )
         output.flush()
-        let server = HTTPServer(configuration: config) { [unowned self] index in
-            let worker = RequestWorker(main: self, index: index)
-            return { request in worker.handle(&request) }
+        let host = ProgramHost(initial: self, workerCount: config.workers)
+        if options.watch { host.startWatching() }
+        let server = HTTPServer(configuration: config) { index in
+            return { request in host.handle(&request, worker: index) }
         }
         do {
             try server.run {
@@ -104,6 +110,90 @@ extension Interpreter {
         }
         writeStderr("ntnt: stopped\n")
     }
+}
+
+/// Thrown by `listen` while a reloaded program's top level runs.
+struct ListenReached: Error {}
+
+/// The program version being served, and (with --watch) the reloads that replace it.
+///
+/// A version is a main interpreter that has run the program's top level. Each worker keeps a
+/// `RequestWorker` built from the version it saw last and rebuilds it when the version
+/// changes, between requests: requests in flight finish on the old version.
+final class ProgramHost {
+    private let lock = Monitor()
+    private var current: Interpreter
+    private var generation = 0
+    private var workers: [(generation: Int, worker: RequestWorker?)]
+    private var watcher: NativeThread?
+
+    init(initial: Interpreter, workerCount: Int) {
+        current = initial
+        workers = Array(repeating: (-1, nil), count: workerCount)
+    }
+
+    func handle(_ request: inout HTTPRequest, worker index: Int) -> HTTPResponse {
+        let (main, gen) = lock.withLock { (current, generation) }
+        // Only worker `index` touches slot `index`, so the slot needs no lock.
+        if workers[index].generation != gen || workers[index].worker == nil {
+            workers[index] = (gen, RequestWorker(main: main, index: index))
+        }
+        return workers[index].worker!.handle(&request)
+    }
+
+    /// Polls the program's source files twice a second and reloads when one changes.
+    func startWatching() {
+        let files = current.loader.sourcePaths
+        var stamps = files.map(modificationStamp)
+        watcher = NativeThread(stackSize: ScriptRunner.stackSize) { [weak self] in
+            while let self {
+                usleep(500_000)
+                let now = self.current.loader.sourcePaths
+                let newStamps = now.map(modificationStamp)
+                if now == files && newStamps == stamps { continue }
+                stamps = newStamps
+                self.reload()
+            }
+        }
+        writeStderr("ntnt: watching \(files.count) file(s) for changes\n")
+    }
+
+    private func reload() {
+        let old = current
+        guard let entry = old.entryScopeFile else { return }
+        let loader = ModuleLoader()
+        guard let program = loader.loadProgram(path: entry, displayPath: old.entryDisplayPath) else {
+            writeStderr(loader.diagnostics.render() + "\nntnt: reload failed; still serving the previous version\n")
+            return
+        }
+        let output = OutputSink(write: { bytes in writeAll(1, bytes) })
+        output.autoFlush = true
+        let next = Interpreter(loader: loader, output: output)
+        next.serveOptions = old.serveOptions
+        next.isReloading = true
+        do {
+            _ = try next.runModule(program)
+        } catch is ListenReached {
+        } catch let e as NtntError {
+            writeStderr(e.render() + "\nntnt: reload failed; still serving the previous version\n")
+            return
+        } catch {
+            writeStderr("ntnt: reload failed (\(error)); still serving the previous version\n")
+            return
+        }
+        lock.withLock {
+            current = next
+            generation += 1
+        }
+        writeStderr("ntnt: reloaded (\(next.registry.routes.count) route(s))\n")
+    }
+}
+
+/// The modification time of a file (nanoseconds), or -1 when it cannot be read.
+func modificationStamp(_ path: String) -> Int {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return -1 }
+    return Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec) + Int(st.st_size)
 }
 
 /// One worker's interpreter and its copies of the program's handlers.

@@ -45,6 +45,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Do not log one line per HTTP request on stderr.")
     var quiet = false
 
+    @Flag(help: "Reload the program when one of its source files changes (a version with errors is not loaded).")
+    var watch = false
+
     @Argument(help: "The .tnt file to run.")
     var file: String
 
@@ -52,7 +55,7 @@ struct Run: ParsableCommand {
     var programArguments: [String] = []
 
     func run() throws {
-        let outcome = ScriptRunner.run(path: file, serve: ServeOptions(port: port, quiet: quiet)) { bytes in
+        let outcome = ScriptRunner.run(path: file, serve: ServeOptions(port: port, quiet: quiet, watch: watch)) { bytes in
             bytes.withUnsafeBufferPointer { p in
                 var offset = 0
                 while offset < p.count {

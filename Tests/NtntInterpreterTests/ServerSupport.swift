@@ -32,10 +32,10 @@ final class ServerProcess {
     private let lock = NSLock()
 
     /// Starts `ntnt run --quiet --port P app` and waits until it accepts connections.
-    init(app: String, environment: [String: String] = [:]) throws {
+    init(app: String, environment: [String: String] = [:], arguments: [String] = ["--quiet"]) throws {
         port = freePort()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["run", "--quiet", "--port", String(port), app]
+        process.arguments = ["run"] + arguments + ["--port", String(port), app]
         process.currentDirectoryURL = URL(fileURLWithPath: ConformanceCorpus.projectRoot)
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = testDatabaseURL

@@ -238,6 +238,28 @@ import Testing
         }
     }
 
+    @Test func watchReloadsAndKeepsServingOnSyntaxErrors() throws {
+        let (dir, name) = try CLI.temporaryFile("watched.tnt", "import { text } from \"std/http/server\"\nfn v(req) { text(\"one\") }\nget(\"/v\", v)\nlisten(1)\n")
+        let path = dir + "/" + name
+        let server = try ServerProcess(app: path, arguments: ["--watch"])
+        defer { #expect(server.stop() == 0) }
+        #expect(try fetch(server.port, "GET", "/v").body == "one")
+        func waitFor(_ body: String) throws -> Bool {
+            for _ in 0..<40 {
+                if try fetch(server.port, "GET", "/v").body == body { return true }
+                usleep(100_000)
+            }
+            return false
+        }
+        try "import { text } from \"std/http/server\"\nfn v(req) { text(\"two\") }\nget(\"/v\", v)\nlisten(1)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try waitFor("two"))
+        try "fn v(req) { text(\"three\" }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        usleep(1_500_000)
+        #expect(try fetch(server.port, "GET", "/v").body == "two")
+        #expect(server.stderr.contains("parse error"))
+        #expect(server.stderr.contains("still serving the previous version"))
+    }
+
     // MARK: - PostgreSQL
 
     @Test func postgresValuesTransactionsAndBatches() throws {
