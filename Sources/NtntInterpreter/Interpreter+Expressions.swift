@@ -218,43 +218,8 @@ extension Interpreter {
             var root = owner.slots[slot]!
             owner.slots[slot] = .unit
             defer { owner.slots[slot] = root }
-            try store(into: &root, indices[...], value)
+            try storeValue(into: &root, indices[...], value)
             return value
-        }
-    }
-
-    func store(into container: inout Value, _ path: ArraySlice<Value>, _ value: Value) throws {
-        let key = path.first!
-        let rest = path.dropFirst()
-        switch container {
-        case .array(var items):
-            guard case .int(let i) = key else {
-                throw RuntimeError("Array index must be an Int, got \(key.typeName)")
-            }
-            guard i >= 0 && i < items.count else {
-                throw RuntimeError("Index out of bounds: index \(i), length \(items.count)")
-            }
-            container = .unit
-            defer { container = .array(items) }
-            if rest.isEmpty {
-                items[i] = value
-            } else {
-                try store(into: &items[i], rest, value)
-            }
-        case .map(var m):
-            guard case .string(let k) = key else {
-                throw RuntimeError("Map keys must be strings, got \(key.typeName)")
-            }
-            container = .unit
-            defer { container = .map(m) }
-            if rest.isEmpty {
-                m[k] = value
-            } else {
-                guard let idx = m.index(of: k) else { throw RuntimeError("Cannot assign into Option") }
-                try m.withValue(at: idx) { try store(into: &$0, rest, value) }
-            }
-        default:
-            throw RuntimeError("Cannot assign into \(container.typeName)")
         }
     }
 

@@ -201,22 +201,13 @@ extension Interpreter {
         let exports: ValueMap
         let isStd = !(imp.path.hasPrefix("./") || imp.path.hasPrefix("../"))
         if isStd {
-            guard let table = Builtins.modules[imp.path] else {
-                throw RuntimeError("Unknown module '\(imp.path)'")
-            }
             switch imp.form {
             case .names(let names):
-                for n in names {
-                    guard let v = Builtins.export(n.name, fromModule: imp.path) else {
-                        throw RuntimeError("'\(n.name)' is not exported from '\(imp.path)'")
-                    }
-                    scope.slots[n.alias.slot] = v
-                }
-                return
+                for n in names { scope.slots[n.alias.slot] = try Builtins.importName(n.name, from: imp.path) }
             case .namespace(let d):
-                scope.slots[d.slot] = .module(ModuleValue(path: imp.path, members: ValueMap(table.map { ($0.key, $0.value) })))
-                return
+                scope.slots[d.slot] = try Builtins.namespace(imp.path)
             }
+            return
         }
         exports = try loader.exports(of: imp.path, from: file, interpreter: self)
         switch imp.form {

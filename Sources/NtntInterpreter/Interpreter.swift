@@ -34,7 +34,7 @@ public final class Interpreter {
     /// Program output, flushed in large writes.
     var output: OutputSink
     /// Routes, middleware and static folders registered by top-level code.
-    let registry = ServerRegistry()
+    let registry = AppRegistry()
     /// How `listen` serves (CLI flags and environment).
     var serveOptions = ServeOptions()
     /// The entry module's scope and file location, captured when it starts running.

@@ -41,13 +41,6 @@ public struct ServeOptions: Sendable {
     public static let defaultWorkers = 16
 }
 
-/// What top-level code registered for the server.
-final class ServerRegistry {
-    var routes: [(method: String, pattern: String, handler: Value)] = []
-    var middleware: [Value] = []
-    var staticMounts: [StaticMount] = []
-}
-
 extension Interpreter {
     /// The `listen`, `serve_static` and `use_middleware` builtins.
     func serverCall(_ name: String, _ args: [Value]) throws -> Value {
@@ -199,18 +192,13 @@ func modificationStamp(_ path: String) -> Int {
 /// One worker's interpreter and its copies of the program's handlers.
 final class RequestWorker {
     let interpreter: Interpreter
-    var router = Router<Int>()
-    var handlers: [Value] = []
-    let middleware: [Value]
-    let staticMounts: [StaticMount]
-    let quiet: Bool
+    let dispatcher: AppDispatcher
 
     init(main: Interpreter, index: Int) {
         let output = OutputSink(write: { bytes in writeAll(1, bytes) })
         output.autoFlush = true
         interpreter = Interpreter(loader: main.loader, output: output)
         interpreter.serveOptions = main.serveOptions
-        quiet = main.serveOptions.quiet
         // Copy the entry module's scope so this worker's module variables are its own.
         var rebind: (Value) -> Value = { $0 }
         if let original = main.entryScope {
@@ -223,100 +211,21 @@ final class RequestWorker {
             }
             for i in 0..<original.slots.count { copy.slots[i] = original.slots[i].map(rebind) }
         }
-        for (i, r) in main.registry.routes.enumerated() {
-            router.add(method: r.method, pattern: r.pattern, handler: i)
-            handlers.append(rebind(r.handler))
-        }
-        middleware = main.registry.middleware.map(rebind)
-        staticMounts = main.registry.staticMounts
+        dispatcher = AppDispatcher(registry: main.registry, quiet: main.serveOptions.quiet, rebind: rebind)
     }
 
     func handle(_ request: inout HTTPRequest) -> HTTPResponse {
-        let started = monotonicNanos()
-        let response = dispatch(request)
-        if !quiet {
-            let micros = (monotonicNanos() - started) / 1000
-            let ms = "\(micros / 1000).\(String(micros % 1000 / 100))"
-            writeStderr("\(request.method) \(request.target) \(response.status) \(ms)ms\n")
-        }
-        return response
-    }
-
-    private func dispatch(_ request: HTTPRequest) -> HTTPResponse {
-        let path = request.path
-        switch router.match(method: request.method, path: path) {
-        case .found(let index, let parameters):
-            var requestValue = request.makeValue(parameters: parameters)
-            do {
-                for m in middleware {
-                    let result = try interpreter.call(m, [requestValue], at: .unknown)
-                    if case .map(let map) = result {
-                        if map["status"] != nil { return try HTTPResponse(value: result) }
-                        requestValue = result
-                    }
-                }
-                return try HTTPResponse(value: try interpreter.call(handlers[index], [requestValue], at: .unknown))
-            } catch {
-                return errorResponse(error, request)
+        let interpreter = self.interpreter
+        return dispatcher.handle(request, call: { f, args in try interpreter.call(f, args, at: .unknown) }, describe: { error in
+            interpreter.callDepth = 0
+            if let e = error as? NtntError {
+                return HandlerErrorReport(text: e.render(), isPrecondition: e.error.kind == .precondition, message: e.error.message)
             }
-        case .methodNotAllowed:
-            return .plainText(405, "Method Not Allowed: \(request.method) \(path)")
-        case .notFound:
-            if request.method == "GET" || request.method == "HEAD" {
-                for mount in staticMounts {
-                    if let r = mount.response(for: path) { return r }
-                }
-            }
-            return .plainText(404, "Not Found: \(request.method) \(path)")
-        }
-    }
-
-    /// A precondition failure is the client's fault (400 with the message); anything else is
-    /// a 500 without details. Both are reported on stderr.
-    private func errorResponse(_ error: any Error, _ request: HTTPRequest) -> HTTPResponse {
-        interpreter.callDepth = 0
-        let report: String
-        var isPrecondition = false
-        var message = ""
-        switch error {
-        case let e as NtntError:
-            report = e.render()
-            isPrecondition = e.error.kind == .precondition
-            message = e.error.message
-        case let e as RuntimeError:
-            report = "runtime error: \(e.message)"
-            isPrecondition = e.kind == .precondition
-            message = e.message
-        case let e as InvalidResponseError:
-            report = "runtime error: \(e.message)"
-        default:
-            report = "runtime error: \(error)"
-        }
-        writeStderr("\(report)\n\(request.method) \(request.path)\n")
-        if isPrecondition { return .plainText(400, "Bad Request: \(message)") }
-        return .plainText(500, "Internal Server Error")
+            return HandlerErrorReport.describe(error)
+        })
     }
 }
 
-/// Nanoseconds on the monotonic clock.
-func monotonicNanos() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int(ts.tv_sec) * 1_000_000_000 + Int(ts.tv_nsec)
-}
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) { writeAllBytes(fd, bytes) }
 
-/// Writes all bytes to a file descriptor (one write for short texts, so lines stay whole).
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-    bytes.withUnsafeBufferPointer { p in
-        var offset = 0
-        while offset < p.count {
-            let n = write(fd, p.baseAddress! + offset, p.count - offset)
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; break }
-            offset += n
-        }
-    }
-}
-
-func writeStderr(_ text: String) {
-    writeAll(2, Array(text.utf8))
-}
+func writeStderr(_ text: String) { writeStandardError(text) }

@@ -1,0 +1,1145 @@
+// The Swift emitter: a resolved ntnt module → Swift source that calls into NtntRuntime.
+//
+// The generated code mirrors the interpreter's scopes exactly (the resolver's materialised
+// scopes), so both backends agree on every name. A variable becomes a Swift `var` when only
+// its own function touches it, and a shared `Cell` when a nested function or closure does
+// (ntnt closures capture by reference) or when it lives at module level. Control flow maps to
+// Swift control flow (`return`, labelled `break`/`continue`), so a function's early exit costs
+// nothing. Expressions that need statements (if/match as values, `?`, templates, assignments)
+// are lowered with temporaries, keeping ntnt's left-to-right evaluation order.
+//
+// Values are `Value` throughout; the runtime's inlinable fast paths make Int arithmetic
+// cheap. Narrower Swift types are a later optimisation.
+
+import NtntSema
+import NtntSyntax
+
+/// An error the compiler reports instead of emitting Swift it cannot stand behind.
+public struct CompileError: Error {
+    public let loc: SourceLoc
+    public let message: String
+}
+
+/// How a variable slot is stored in Swift.
+enum Storage {
+    case local(String)   // var NAME: Value
+    case cell(String)    // let NAME = Cell()
+}
+
+/// Emits one module.
+final class SwiftEmitter {
+    let module: Module
+    let moduleIndex: Int
+    /// The class the module compiles to.
+    let className: String
+    /// Local modules imported by path → their class names.
+    let localModules: [String: String]
+    let resolvePath: (String) -> String
+    /// Global builtin names in resolver order.
+    let globalNames: [String]
+
+    private var lines: [String] = []
+    private var indent = 1
+    private var tempCounter = 0
+    private var scopeCounter = 0
+
+    /// Materialised scopes, innermost last: the Swift storage of each slot.
+    private var scopes: [(info: ScopeInfo, slots: [Storage])] = []
+    /// Slots that closures capture, by scope identity.
+    private var captured: [ObjectIdentifier: Set<Int>] = [:]
+    /// Loop labels, innermost last.
+    private var loops: [String] = []
+    /// Inside a function body (vs. the module's top level).
+    private var functionDepth = 0
+    /// Globals used (emitted as file-level constants).
+    private(set) var usedGlobals: Set<String> = []
+    /// Top-level named functions compiled to methods: name → (method, arity range).
+    private var directFunctions: [String: (method: String, min: Int, max: Int)] = [:]
+
+    init(module: Module, moduleIndex: Int, className: String, localModules: [String: String],
+         resolvePath: @escaping (String) -> String, globalNames: [String]) {
+        self.module = module
+        self.moduleIndex = moduleIndex
+        self.className = className
+        self.localModules = localModules
+        self.resolvePath = resolvePath
+        self.globalNames = globalNames
+    }
+
+    // MARK: - Output helpers
+
+    private func line(_ s: String) {
+        lines.append(String(repeating: "    ", count: indent) + s)
+    }
+
+    private func temp(_ prefix: String = "t") -> String {
+        tempCounter += 1
+        return "\(prefix)\(tempCounter)"
+    }
+
+    private func location(_ loc: SourceLoc) -> String {
+        guard let f = SourceFiles.file(loc.file) else { return "" }
+        return "\(f.path):\(f.lineAndColumn(of: Int(loc.offset)).line)"
+    }
+
+    private func swiftString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    private func identifierPart(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" }.filter { $0.isASCII })
+    }
+
+    // MARK: - Capture analysis
+
+    /// Marks every slot referenced from a deeper function than the one that declares it.
+    private func analyzeCaptures() {
+        var stack: [(ScopeInfo, Int)] = []  // materialised scopes with their function depth
+        var depth = 0
+        func push(_ s: ScopeInfo, always: Bool = false) -> Bool {
+            if s.isMaterialized || always { stack.append((s, depth)); return true }
+            return false
+        }
+        func ref(_ r: VarRef) {
+            guard case let .local(hops, slot) = r.binding else { return }
+            let target = stack[stack.count - 1 - hops]
+            if target.1 < depth || target.1 == 0 {
+                captured[ObjectIdentifier(target.0), default: []].insert(slot)
+            }
+        }
+        func block(_ b: Block) {
+            let pushed = push(b.scope)
+            for s in b.statements { stmt(s) }
+            if pushed { stack.removeLast() }
+        }
+        func function(_ f: FunctionDecl) {
+            depth += 1
+            let pushed = push(f.scope)
+            for p in f.parameters { if let d = p.defaultValue { expr(d) } }
+            for c in f.requires { expr(c.condition) }
+            for o in f.oldExpressions { expr(o) }
+            for s in f.body.statements { stmt(s) }
+            if !f.ensures.isEmpty {
+                stack.append((f.ensuresScope, depth))
+                for c in f.ensures { expr(c.condition) }
+                stack.removeLast()
+            }
+            if pushed { stack.removeLast() }
+            depth -= 1
+        }
+        func stmt(_ s: Stmt) {
+            switch s.kind {
+            case .expr(let e): expr(e)
+            case let .letDecl(_, v, o):
+                expr(v)
+                if let o {
+                    stack.append((o.body.scope, depth))
+                    for s in o.body.statements { stmt(s) }
+                    stack.removeLast()
+                }
+            case .function(let f): function(f)
+            case .returnStmt(let e): if let e { expr(e) }
+            case let .whileLoop(c, b): expr(c); block(b)
+            case .loop(let b): block(b)
+            case let .forIn(_, seq, b, info):
+                expr(seq)
+                stack.append((info, depth))
+                for s in b.statements { stmt(s) }
+                stack.removeLast()
+            case .breakStmt, .continueStmt, .importStmt: break
+            case .block(let b): block(b)
+            }
+        }
+        func template(_ nodes: [TemplateNode]) {
+            for n in nodes {
+                switch n {
+                case .text: break
+                case let .output(e, fs, _):
+                    expr(e)
+                    for f in fs { for a in f.arguments { expr(a) } }
+                case .forLoop(let l):
+                    expr(l.sequence)
+                    stack.append((l.scope, depth))
+                    template(l.body)
+                    stack.removeLast()
+                    if let e = l.emptyBody { template(e) }
+                case let .ifChain(bs, e):
+                    for (c, b) in bs { expr(c); template(b) }
+                    if let e { template(e) }
+                }
+            }
+        }
+        func expr(_ e: Expr) {
+            switch e {
+            case .int, .float, .string, .bool, .unit, .old: break
+            case .interpolated(let ps): for p in ps { if case .expr(let x) = p { expr(x) } }
+            case .template(let t): template(t.nodes)
+            case .name(let r): ref(r)
+            case .array(let xs): for x in xs { expr(x) }
+            case .map(let es): for (k, v) in es { expr(k); expr(v) }
+            case .unary(_, let x), .member(let x, _), .tryUnwrap(let x): expr(x)
+            case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b), .coalesce(let a, let b),
+                 .range(let a, let b, _), .index(let a, let b):
+                expr(a); expr(b)
+            case let .call(c, args, _): expr(c); for a in args { expr(a) }
+            case let .assign(t, _, v):
+                switch t {
+                case .variable(let r): ref(r)
+                case let .path(r, idx, _): ref(r); for i in idx { expr(i) }
+                }
+                expr(v)
+            case .closure(let f): function(f)
+            case let .ifElse(c, t, el):
+                expr(c)
+                block(t)
+                switch el {
+                case .block(let b)?: block(b)
+                case .elseIf(let x)?: expr(x)
+                case nil: break
+                }
+            case let .match(s, arms):
+                expr(s)
+                for arm in arms {
+                    let pushed = push(arm.scope)
+                    if let g = arm.guardExpr { expr(g) }
+                    expr(arm.body)
+                    if pushed { stack.removeLast() }
+                }
+            }
+        }
+        stack.append((module.body.scope, 0))
+        for s in module.body.statements { stmt(s) }
+    }
+
+    // MARK: - Scopes
+
+    /// Declares the Swift storage of a scope's slots and enters it.
+    private func openScope(_ info: ScopeInfo, names: [Int: String] = [:], isModule: Bool = false) {
+        scopeCounter += 1
+        let id = scopeCounter
+        let caps = captured[ObjectIdentifier(info)] ?? []
+        var slots: [Storage] = []
+        for slot in 0..<info.slotCount {
+            let base = "v\(id)_\(slot)" + (names[slot].map { "_" + identifierPart($0) } ?? "")
+            if isModule {
+                slots.append(.cell("self.\(base)"))
+            } else if caps.contains(slot) {
+                line("let \(base) = Cell()")
+                slots.append(.cell(base))
+            } else {
+                line("var \(base): Value = .unit")
+                slots.append(.local(base))
+            }
+        }
+        scopes.append((info, slots))
+        // Hoisted functions exist from scope entry.
+        for f in info.hoistedFunctions {
+            assign(slot: f.decl!.slot, hops: 0, value: functionValue(f))
+        }
+    }
+
+    private func closeScope() { scopes.removeLast() }
+
+    private func storage(hops: Int, slot: Int) -> Storage {
+        scopes[scopes.count - 1 - hops].slots[slot]
+    }
+
+    private func assign(slot: Int, hops: Int, value: String) {
+        switch storage(hops: hops, slot: slot) {
+        case .local(let n): line("\(n) = \(value)")
+        case .cell(let n): line("\(n).value = \(value)")
+        }
+    }
+
+    private func read(_ r: VarRef) -> String {
+        switch r.binding {
+        case let .local(hops, slot):
+            switch storage(hops: hops, slot: slot) {
+            case .local(let n): return n
+            case .cell(let n):
+                return r.isInTemplate ? "(\(n).value ?? .none)" : "(try \(n).get(\(swiftString(r.name))))"
+            }
+        case .global(let g):
+            let name = globalNames[g]
+            usedGlobals.insert(name)
+            return "g_\(identifierPart(name))"
+        case .missing, .unresolved:
+            if r.isInTemplate { return "Value.none" }
+            return "(try undefinedVariable(\(swiftString(r.name))))"
+        }
+    }
+
+    // MARK: - Module
+
+    /// The Swift class for this module.
+    func emitModule() throws -> String {
+        analyzeCaptures()
+        var out: [String] = []
+        let body = module.body
+        lines = []
+        indent = 2
+        // Direct-call methods for top-level functions never reassigned.
+        let reassigned = assignedNames(body.statements)
+        for f in body.scope.hoistedFunctions where !reassigned.contains(f.name!) {
+            directFunctions[f.name!] = ("fn_\(identifierPart(f.name!))", f.requiredArity, f.parameters.count)
+        }
+        openScope(body.scope, names: slotNames(body), isModule: true)
+        let topLevelStart = lines.count
+        for s in body.statements { try statement(s) }
+        let mainBody = lines
+        _ = topLevelStart
+        lines = []
+        indent = 1
+        var methods: [String] = []
+        for f in body.scope.hoistedFunctions where directFunctions[f.name!] != nil {
+            lines = []
+            indent = 1
+            try emitFunctionMethod(f)
+            methods.append(contentsOf: lines)
+        }
+        closeScope()
+
+        out.append("/// \(module.file.path) compiled.")
+        out.append("final class \(className) {")
+        out.append("    let rt: CompiledRuntime")
+        let moduleScopeID = 1
+        for slot in 0..<body.scope.slotCount {
+            let n = slotNames(body)[slot].map { "_" + identifierPart($0) } ?? ""
+            out.append("    let v\(moduleScopeID)_\(slot)\(n) = Cell()")
+        }
+        out.append("")
+        out.append("    init(rt: CompiledRuntime) { self.rt = rt }")
+        out.append("")
+        out.append("    /// Copies module variables for another worker thread; functions are re-bound to the copy.")
+        out.append("    func copy(rt: CompiledRuntime) -> \(className) {")
+        out.append("        let c = \(className)(rt: rt)")
+        for slot in 0..<body.scope.slotCount {
+            let n = "v\(moduleScopeID)_\(slot)" + (slotNames(body)[slot].map { "_" + identifierPart($0) } ?? "")
+            out.append("        c.\(n).value = rebindFunction(\(n).value, from: self, to: c)")
+        }
+        out.append("        c.functionValues = [:]")
+        out.append("        for (key, f) in functionValues { c.functionValues[key] = f }")
+        out.append("        return c")
+        out.append("    }")
+        out.append("")
+        out.append("    /// Function values of top-level functions (so a copy can find its own).")
+        out.append("    var functionValues: [ObjectIdentifier: String] = [:]")
+        out.append("")
+        out.append("    /// Runs the module's top level; returns its exports.")
+        out.append("    func run() throws -> ValueMap {")
+        out.append(contentsOf: mainBody)
+        out.append("        return exports()")
+        out.append("    }")
+        out.append("")
+        out.append("    func exports() -> ValueMap {")
+        out.append("        var m = ValueMap()")
+        for (name, slot) in Resolver.moduleSlots(module) {
+            let n = "v\(moduleScopeID)_\(slot)" + (slotNames(body)[slot].map { "_" + identifierPart($0) } ?? "")
+            out.append("        if let v = \(n).value { m[\(swiftString(name))] = v }")
+        }
+        out.append("        return m")
+        out.append("    }")
+        out.append("")
+        out.append(contentsOf: methods)
+        out.append("}")
+        return out.joined(separator: "\n")
+    }
+
+    /// Names of the module scope's slots (for readable Swift).
+    private func slotNames(_ body: Block) -> [Int: String] {
+        var names: [Int: String] = [:]
+        for (name, slot) in Resolver.moduleSlots(module) { names[slot] = name }
+        _ = body
+        return names
+    }
+
+    /// Names assigned with `=` anywhere in the statements (such functions are not called directly).
+    private func assignedNames(_ statements: [Stmt]) -> Set<String> {
+        var names: Set<String> = []
+        var lets: Set<String> = []
+        for s in statements {
+            if case .letDecl(let d, _, _) = s.kind { lets.insert(d.name) }
+        }
+        func expr(_ e: Expr) {
+            switch e {
+            case let .assign(.variable(r), _, v): names.insert(r.name); expr(v)
+            case let .assign(.path(r, idx, _), _, v): names.insert(r.name); idx.forEach(expr); expr(v)
+            case .interpolated(let ps): for p in ps { if case .expr(let x) = p { expr(x) } }
+            case .array(let xs): xs.forEach(expr)
+            case .map(let es): for (k, v) in es { expr(k); expr(v) }
+            case .unary(_, let x), .member(let x, _), .tryUnwrap(let x): expr(x)
+            case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b), .coalesce(let a, let b),
+                 .range(let a, let b, _), .index(let a, let b): expr(a); expr(b)
+            case let .call(c, args, _): expr(c); args.forEach(expr)
+            case .closure(let f): block(f.body.statements)
+            case let .ifElse(c, t, el):
+                expr(c); block(t.statements)
+                switch el { case .block(let b)?: block(b.statements); case .elseIf(let x)?: expr(x); case nil: break }
+            case let .match(s, arms): expr(s); for a in arms { expr(a.body); if let g = a.guardExpr { expr(g) } }
+            default: break
+            }
+        }
+        func block(_ ss: [Stmt]) {
+            for s in ss {
+                switch s.kind {
+                case .expr(let e): expr(e)
+                case let .letDecl(_, v, o): expr(v); if let o { block(o.body.statements) }
+                case .function(let f): block(f.body.statements)
+                case .returnStmt(let e): if let e { expr(e) }
+                case let .whileLoop(c, b): expr(c); block(b.statements)
+                case .loop(let b): block(b.statements)
+                case let .forIn(_, s, b, _): expr(s); block(b.statements)
+                case .block(let b): block(b.statements)
+                default: break
+                }
+            }
+        }
+        block(statements)
+        return names.union(lets)
+    }
+
+    // MARK: - Functions
+
+    /// A top-level function as a method taking its arguments as an array.
+    private func emitFunctionMethod(_ f: FunctionDecl) throws {
+        let (method, _, _) = directFunctions[f.name!]!
+        line("// \(location(f.loc))")
+        line("func \(method)(_ args: [Value]) throws -> Value {")
+        indent += 1
+        try functionBody(f)
+        indent -= 1
+        line("}")
+        line("")
+    }
+
+    /// The value of a function declaration (a `CompiledFunction` closing over the current scope).
+    private func functionValue(_ f: FunctionDecl) -> String {
+        let name = f.name.map(swiftString) ?? "nil"
+        let arity = "\(f.requiredArity)...\(f.parameters.count)"
+        if let n = f.name, functionDepth == 0, scopes.count == 1, let direct = directFunctions[n] {
+            return "makeTopLevelFunction(\(swiftString(n)), \(arity)) { [unowned self] args in try self.\(direct.method)(args) }"
+        }
+        // Nested functions and closures: emit the body inline as a Swift closure.
+        let saved = (lines, indent)
+        lines = []
+        indent = saved.1 + 1
+        do { try functionBody(f) } catch { line("throw RuntimeError(\"compile error\")") }
+        let body = lines
+        lines = saved.0
+        indent = saved.1
+        var s = "Value.function(CompiledFunction(name: \(name), arity: \(arity)) { [unowned self] args in\n"
+        s += body.joined(separator: "\n") + "\n"
+        s += String(repeating: "    ", count: indent) + "})"
+        return s
+    }
+
+    /// Parameters, hoisting, contracts and the body of a function; returns its value.
+    private func functionBody(_ f: FunctionDecl) throws {
+        let savedLoops = loops
+        loops = []
+        functionDepth += 1
+        defer {
+            functionDepth -= 1
+            loops = savedLoops
+        }
+        line("try self.rt.enter()")
+        line("defer { self.rt.leave() }")
+        let materialized = f.scope.isMaterialized
+        if materialized {
+            var names: [Int: String] = [:]
+            for p in f.parameters { names[p.decl.slot] = p.decl.name }
+            openScope(f.scope, names: names)
+            for (i, p) in f.parameters.enumerated() {
+                if let d = p.defaultValue {
+                    line("if args.count > \(i) {")
+                    indent += 1
+                    assign(slot: p.decl.slot, hops: 0, value: "args[\(i)]")
+                    indent -= 1
+                    line("} else {")
+                    indent += 1
+                    let v = try expr(d)
+                    assign(slot: p.decl.slot, hops: 0, value: v)
+                    indent -= 1
+                    line("}")
+                } else {
+                    assign(slot: p.decl.slot, hops: 0, value: "args[\(i)]")
+                }
+            }
+        }
+        let displayName = f.name ?? "<fn>"
+        for clause in f.requires {
+            let c = try expr(clause.condition)
+            line("if !\(c).isTruthy { throw RuntimeError(\(swiftString("Precondition failed in '\(displayName)': \(clause.text)")), kind: .precondition) }")
+        }
+        if f.ensures.isEmpty {
+            try blockValue(f.body.statements, .returnValue)
+        } else {
+            var olds: [String] = []
+            for o in f.oldExpressions {
+                let t = temp("old")
+                line("let \(t) = \(try expr(o))")
+                olds.append(t)
+            }
+            let result = temp("result")
+            line("let \(result): Value = try { () throws -> Value in")
+            indent += 1
+            try blockValue(f.body.statements, .returnValue)
+            indent -= 1
+            line("}()")
+            openScope(f.ensuresScope, names: [0: "result"])
+            assign(slot: 0, hops: 0, value: result)
+            oldNames = olds
+            for clause in f.ensures {
+                let c = try expr(clause.condition)
+                line("if !\(c).isTruthy { throw RuntimeError(\(swiftString("Postcondition failed in '\(displayName)': \(clause.text)")), kind: .postcondition) }")
+            }
+            oldNames = []
+            closeScope()
+            line("return \(result)")
+        }
+        if materialized { closeScope() }
+    }
+
+    private var oldNames: [String] = []
+
+    // MARK: - Statements
+
+    enum Tail {
+        case returnValue
+        case assign(String)
+        case discard
+    }
+
+    private func finish(_ value: String, _ tail: Tail) {
+        switch tail {
+        case .returnValue: line("return \(value)")
+        case .assign(let t): line("\(t) = \(value)")
+        case .discard: line("_ = \(value)")
+        }
+    }
+
+    /// Statements whose last one gives the value (function bodies, if/match blocks).
+    private func blockValue(_ statements: [Stmt], _ tail: Tail) throws {
+        guard let last = statements.last else {
+            finish(".unit", tail)
+            return
+        }
+        for s in statements.dropLast() { try statement(s) }
+        switch last.kind {
+        case .expr(.ifElse(let c, let t, let el)):
+            try ifStatement(c, t, el, tail)
+        case .expr(let e):
+            let v = try expr(e)
+            finish(v, tail)
+        case .block(let b):
+            line("do {")
+            indent += 1
+            if b.scope.isMaterialized { openScope(b.scope) }
+            try blockValue(b.statements, tail)
+            if b.scope.isMaterialized { closeScope() }
+            indent -= 1
+            line("}")
+        default:
+            try statement(last)
+            if !isDiverging(last) { finish(".unit", tail) }
+        }
+    }
+
+    private func isDiverging(_ s: Stmt) -> Bool {
+        switch s.kind {
+        case .returnStmt, .breakStmt, .continueStmt: return true
+        default: return false
+        }
+    }
+
+    private func ifStatement(_ cond: Expr, _ then: Block, _ elseBranch: ElseBranch?, _ tail: Tail) throws {
+        let c = try expr(cond)
+        line("if \(c).isTruthy {")
+        indent += 1
+        try scopedBlockValue(then, tail)
+        indent -= 1
+        switch elseBranch {
+        case .block(let b)?:
+            line("} else {")
+            indent += 1
+            try scopedBlockValue(b, tail)
+            indent -= 1
+            line("}")
+        case .elseIf(.ifElse(let c2, let t2, let e2))?:
+            line("} else {")
+            indent += 1
+            try ifStatement(c2, t2, e2, tail)
+            indent -= 1
+            line("}")
+        case .elseIf(let other)?:
+            line("} else {")
+            indent += 1
+            finish(try expr(other), tail)
+            indent -= 1
+            line("}")
+        case nil:
+            line("} else {")
+            indent += 1
+            finish(".unit", tail)
+            indent -= 1
+            line("}")
+        }
+    }
+
+    private func scopedBlockValue(_ b: Block, _ tail: Tail) throws {
+        if b.scope.isMaterialized { openScope(b.scope) }
+        try blockValue(b.statements, tail)
+        if b.scope.isMaterialized { closeScope() }
+    }
+
+    private func scopedStatements(_ b: Block) throws {
+        if b.scope.isMaterialized { openScope(b.scope) }
+        for s in b.statements { try statement(s) }
+        if b.scope.isMaterialized { closeScope() }
+    }
+
+    private func statement(_ s: Stmt) throws {
+        switch s.kind {
+        case .expr(.ifElse(let c, let t, let el)):
+            try ifStatement(c, t, el, .discard)
+        case .expr(let e):
+            let v = try expr(e)
+            if v != ".unit" && !v.hasPrefix("Value.") && !v.hasPrefix("v") { line("_ = \(v)") }
+        case let .letDecl(d, valueExpr, otherwise):
+            guard let clause = otherwise else {
+                let v = try expr(valueExpr)
+                assign(slot: d.slot, hops: 0, value: v)
+                return
+            }
+            let raw = temp("o")
+            line("let \(raw): Value")
+            line("do {")
+            indent += 1
+            line("\(raw) = \(try expr(valueExpr))")
+            indent -= 1
+            line("} catch let e as RuntimeError {")
+            line("    \(raw) = .err(.string(e.message))")
+            line("}")
+            let bound = temp("b")
+            let errValue = temp("e")
+            line("switch classifyOtherwise(\(raw)) {")
+            line("case .bind(let \(bound)):")
+            indent += 1
+            assign(slot: d.slot, hops: 0, value: bound)
+            indent -= 1
+            line("case .otherwise(let \(errValue)):")
+            indent += 1
+            line("do {")
+            indent += 1
+            openScope(clause.body.scope, names: [clause.errDecl.slot: "err"])
+            assign(slot: clause.errDecl.slot, hops: 0, value: errValue)
+            for st in clause.body.statements { try statement(st) }
+            closeScope()
+            if !(clause.body.statements.last.map(isDiverging) ?? false) {
+                line("throw RuntimeError(\"otherwise block must diverge\")")
+            }
+            indent -= 1
+            line("}")
+            indent -= 1
+            line("}")
+        case .function:
+            break  // hoisted at scope entry
+        case .returnStmt(let e):
+            let v = try e.map { try expr($0) } ?? ".unit"
+            if functionDepth == 0 {
+                line("_ = \(v)")
+                line("throw CompiledProgramExit()")
+            } else {
+                line("return \(v)")
+            }
+        case let .whileLoop(cond, body):
+            let label = temp("loop")
+            line("\(label): while true {")
+            indent += 1
+            let c = try expr(cond)
+            line("if !\(c).isTruthy { break \(label) }")
+            loops.append(label)
+            try scopedStatements(body)
+            loops.removeLast()
+            indent -= 1
+            line("}")
+        case .loop(let body):
+            let label = temp("loop")
+            line("\(label): while true {")
+            indent += 1
+            loops.append(label)
+            try scopedStatements(body)
+            loops.removeLast()
+            indent -= 1
+            line("}")
+        case let .forIn(decl, seq, body, info):
+            let label = temp("loop")
+            let it = temp("it")
+            line("var \(it) = ValueIterator(\(try expr(seq)))")
+            line("\(label): while let item = \(it).next() {")
+            indent += 1
+            openScope(info, names: [decl.slot: decl.name])
+            assign(slot: decl.slot, hops: 0, value: "item")
+            loops.append(label)
+            for st in body.statements { try statement(st) }
+            loops.removeLast()
+            closeScope()
+            indent -= 1
+            line("}")
+        case .breakStmt:
+            line("break \(loops.last!)")
+        case .continueStmt:
+            line("continue \(loops.last!)")
+        case .block(let b):
+            line("do {")
+            indent += 1
+            try scopedStatements(b)
+            indent -= 1
+            line("}")
+        case .importStmt(let imp):
+            try importStatement(imp)
+        }
+    }
+
+    private func importStatement(_ imp: Import) throws {
+        let isLocal = imp.path.hasPrefix("./") || imp.path.hasPrefix("../")
+        if isLocal {
+            guard let cls = localModules[resolvePath(imp.path)] else {
+                throw CompileError(loc: imp.loc, message: "cannot find module '\(imp.path)'")
+            }
+            let ex = temp("exports")
+            line("let \(ex) = try program.moduleExports(\(swiftString(cls)))")
+            switch imp.form {
+            case .names(let names):
+                for n in names {
+                    let v = "(try \(ex)[\(swiftString(n.name))].orThrow(\(swiftString("'\(n.name)' is not exported from '\(imp.path)'"))))"
+                    assign(slot: n.alias.slot, hops: 0, value: v)
+                }
+            case .namespace(let d):
+                assign(slot: d.slot, hops: 0, value: ".module(ModuleValue(path: \(swiftString(imp.path)), members: \(ex)))")
+            }
+            return
+        }
+        switch imp.form {
+        case .names(let names):
+            for n in names {
+                assign(slot: n.alias.slot, hops: 0, value: "try Builtins.importName(\(swiftString(n.name)), from: \(swiftString(imp.path)))")
+            }
+        case .namespace(let d):
+            assign(slot: d.slot, hops: 0, value: "try Builtins.namespace(\(swiftString(imp.path)))")
+        }
+    }
+
+    // MARK: - Expressions
+
+    /// True when lowering `e` emits statements (so sibling operands must be evaluated first).
+    private func needsStatements(_ e: Expr) -> Bool {
+        switch e {
+        case .int, .float, .string, .bool, .unit, .name, .old, .closure: return false
+        case .ifElse, .match, .tryUnwrap, .template, .assign: return true
+        case .interpolated(let ps): return ps.contains { if case .expr(let x) = $0 { return needsStatements(x) }; return false }
+        case .array(let xs): return xs.contains(where: needsStatements)
+        case .map(let es): return es.contains { needsStatements($0.key) || needsStatements($0.value) }
+        case .unary(_, let x), .member(let x, _): return needsStatements(x)
+        case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b), .coalesce(let a, let b),
+             .range(let a, let b, _), .index(let a, let b):
+            return needsStatements(a) || needsStatements(b)
+        case let .call(c, args, _): return needsStatements(c) || args.contains(where: needsStatements)
+        }
+    }
+
+    /// Lowers operands in order; if any needs statements, each is bound to a temporary first.
+    private func operands(_ es: [Expr]) throws -> [String] {
+        if !es.contains(where: needsStatements) { return try es.map { try expr($0) } }
+        return try es.map { e in
+            let t = temp()
+            line("let \(t) = \(try expr(e))")
+            return t
+        }
+    }
+
+    private func binaryOperator(_ op: BinaryOp) -> String {
+        switch op {
+        case .add: return ".add"
+        case .subtract: return ".subtract"
+        case .multiply: return ".multiply"
+        case .divide: return ".divide"
+        case .remainder: return ".remainder"
+        case .equal: return ".equal"
+        case .notEqual: return ".notEqual"
+        case .less: return ".less"
+        case .lessEqual: return ".lessEqual"
+        case .greater: return ".greater"
+        case .greaterEqual: return ".greaterEqual"
+        }
+    }
+
+    /// Lowers an expression to a Swift expression of type `Value` (emitting statements if needed).
+    private func expr(_ e: Expr) throws -> String {
+        switch e {
+        case .int(let i): return "Value.int(\(i))"
+        case .float(let d):
+            if d.isInfinite { return d > 0 ? "Value.float(.infinity)" : "Value.float(-.infinity)" }
+            return "Value.float(\(d))"
+        case .string(let s): return "Value.string(\(swiftString(s)))"
+        case .bool(let b): return "Value.bool(\(b))"
+        case .unit: return "Value.unit"
+        case .name(let r): return read(r)
+        case .old(let n): return n < oldNames.count ? oldNames[n] : "Value.unit"
+
+        case let .binary(op, a, b):
+            let xs = try operands([a, b])
+            return "(try Value.binary(\(binaryOperator(op)), \(xs[0]), \(xs[1])))"
+
+        case let .unary(op, x):
+            let v = try expr(x)
+            return op == .not ? "Value.bool(!\(v).isTruthy)" : "(try Value.negate(\(v)))"
+
+        case let .and(a, b), let .or(a, b):
+            let isAnd: Bool
+            if case .and = e { isAnd = true } else { isAnd = false }
+            let l = try expr(a)
+            if !needsStatements(b) {
+                let r = try expr(b)
+                return isAnd ? "Value.bool(\(l).isTruthy && \(r).isTruthy)" : "Value.bool(\(l).isTruthy || \(r).isTruthy)"
+            }
+            let t = temp()
+            line("var \(t) = Value.bool(\(isAnd ? "false" : "true"))")
+            line("if \(isAnd ? "" : "!")\(l).isTruthy {")
+            indent += 1
+            line("\(t) = Value.bool(\(try expr(b)).isTruthy)")
+            indent -= 1
+            line("}")
+            return t
+
+        case let .coalesce(a, b):
+            let l = try expr(a)
+            if !needsStatements(b) { return "(coalesce(\(l)) ?? \(try expr(b)))" }
+            let t = temp()
+            line("var \(t): Value")
+            line("if let c = coalesce(\(l)) { \(t) = c } else {")
+            indent += 1
+            line("\(t) = \(try expr(b))")
+            indent -= 1
+            line("}")
+            return t
+
+        case let .range(a, b, inclusive):
+            let xs = try operands([a, b])
+            return "(try makeRange(\(xs[0]), \(xs[1]), inclusive: \(inclusive)))"
+
+        case let .index(a, i):
+            let xs = try operands([a, i])
+            return "\(xs[0]).index(\(xs[1]))"
+
+        case let .member(a, name):
+            return "(try memberValue(\(try expr(a)), \(swiftString(name))))"
+
+        case .interpolated(let parts):
+            let exprs = parts.compactMap { p -> Expr? in if case .expr(let x) = p { return x }; return nil }
+            let values = try operands(exprs)
+            let t = temp("s")
+            line("var \(t) = \"\"")
+            var k = 0
+            for p in parts {
+                switch p {
+                case .text(let s): line("\(t) += \(swiftString(s))")
+                case .expr:
+                    line("\(values[k]).appendDisplay(to: &\(t))")
+                    k += 1
+                }
+            }
+            return "Value.string(\(t))"
+
+        case .array(let items):
+            let xs = try operands(items)
+            return "Value.array([\(xs.joined(separator: ", "))])"
+
+        case .map(let entries):
+            let flat = entries.flatMap { [$0.key, $0.value] }
+            let xs = try operands(flat)
+            let t = temp("m")
+            line("var \(t) = ValueMap()")
+            for i in stride(from: 0, to: xs.count, by: 2) {
+                line("\(t)[try mapKey(\(xs[i]))] = \(xs[i + 1])")
+            }
+            return "Value.map(\(t))"
+
+        case let .call(callee, args, _):
+            return try call(callee, args)
+
+        case .tryUnwrap(let x):
+            let v = try expr(x)
+            let t = temp()
+            line("let \(t) = \(v)")
+            let u = temp("u")
+            line("guard let \(u) = tryUnwrapValue(\(t)) else {")
+            indent += 1
+            if functionDepth == 0 { line("throw CompiledProgramExit()") } else { line("return \(t)") }
+            indent -= 1
+            line("}")
+            return u
+
+        case let .assign(target, op, valueExpr):
+            return try assignment(target, op, valueExpr)
+
+        case .closure(let f):
+            return functionValue(f)
+
+        case let .ifElse(c, t, el):
+            let r = temp("r")
+            line("var \(r): Value = .unit")
+            try ifStatement(c, t, el, .assign(r))
+            return r
+
+        case let .match(subject, arms):
+            return try match(subject, arms)
+
+        case .template(let t):
+            let out = temp("html")
+            line("var \(out) = \"\"")
+            try template(t.nodes, out)
+            return "Value.string(\(out))"
+        }
+    }
+
+    private func call(_ callee: Expr, _ args: [Expr]) throws -> String {
+        // Direct call of a top-level function (known arity, never reassigned).
+        if case .name(let r) = callee, case let .local(hops, _) = r.binding, hops == scopes.count - 1,
+           let direct = directFunctions[r.name], args.count >= direct.min, args.count <= direct.max {
+            let xs = try operands(args)
+            return "(try self.\(direct.method)([\(xs.joined(separator: ", "))]))"
+        }
+        if case .name(let r) = callee, case .global(let g) = r.binding, globalNames[g] != "None" {
+            let name = globalNames[g]
+            usedGlobals.insert(name)
+            let xs = try operands(args)
+            return "(try gf_\(identifierPart(name)).call([\(xs.joined(separator: ", "))], self.rt.context))"
+        }
+        var calleeValue: String
+        if case let .member(base, name) = callee {
+            let all = try operands([base] + args)
+            calleeValue = "(try methodCallee(\(all[0]), \(swiftString(name))))"
+            return "(try self.rt.call(\(calleeValue), [\(all.dropFirst().joined(separator: ", "))]))"
+        }
+        let all = try operands([callee] + args)
+        calleeValue = all[0]
+        return "(try self.rt.call(\(calleeValue), [\(all.dropFirst().joined(separator: ", "))]))"
+    }
+
+    private func assignment(_ target: AssignTarget, _ op: BinaryOp?, _ valueExpr: Expr) throws -> String {
+        switch target {
+        case .variable(let r):
+            guard case let .local(hops, slot) = r.binding else {
+                line("_ = try undefinedVariable(\(swiftString(r.name)))")
+                return "Value.unit"
+            }
+            var v = try expr(valueExpr)
+            if let op {
+                let t = temp()
+                line("let \(t) = try Value.binary(\(binaryOperator(op)), \(read(r)), \(v))")
+                v = t
+            } else {
+                let t = temp()
+                line("let \(t) = \(v)")
+                v = t
+            }
+            switch storage(hops: hops, slot: slot) {
+            case .local(let n): line("\(n) = \(v)")
+            case .cell(let n):
+                line("_ = try \(n).get(\(swiftString(r.name)))")
+                line("\(n).value = \(v)")
+            }
+            return v
+        case let .path(root, indexExprs, box):
+            guard case let .local(hops, slot) = root.binding else {
+                line("_ = try undefinedVariable(\(swiftString(root.name)))")
+                return "Value.unit"
+            }
+            let current = read(root)
+            line("_ = \(current)")
+            if !box.isMutable {
+                line("throw RuntimeError(\(swiftString("Cannot mutate '\(root.name)': variable is not declared with 'let mut'")))")
+                return "Value.unit"
+            }
+            let idx = try operands(indexExprs)
+            let path = temp("path")
+            line("let \(path): [Value] = [\(idx.joined(separator: ", "))]")
+            var v = try expr(valueExpr)
+            let t = temp()
+            if let op {
+                let cur = temp()
+                line("var \(cur) = \(read(root))")
+                line("for k in \(path) { \(cur) = \(cur).index(k) }")
+                line("let \(t) = try Value.binary(\(binaryOperator(op)), \(cur), \(v))")
+            } else {
+                line("let \(t) = \(v)")
+            }
+            v = t
+            switch storage(hops: hops, slot: slot) {
+            case .local(let n):
+                line("try storeValue(into: &\(n), \(path)[...], \(v))")
+            case .cell(let n):
+                let box = temp()
+                line("var \(box) = \(n).value!")
+                line("\(n).value = .unit")
+                line("do { try storeValue(into: &\(box), \(path)[...], \(v)) } catch { \(n).value = \(box); throw error }")
+                line("\(n).value = \(box)")
+            }
+            return v
+        }
+    }
+
+    private func match(_ subjectExpr: Expr, _ arms: [MatchArm]) throws -> String {
+        let subject = temp("subject")
+        line("let \(subject) = \(try expr(subjectExpr))")
+        let result = temp("r")
+        line("var \(result): Value = .unit")
+        let label = temp("match")
+        line("\(label): do {")
+        indent += 1
+        for arm in arms {
+            line("do {")
+            indent += 1
+            let materialized = arm.scope.isMaterialized
+            if materialized { openScope(arm.scope) }
+            var depth = 0
+            try pattern(arm.pattern, subject, &depth)
+            if let g = arm.guardExpr {
+                let c = try expr(g)
+                line("if \(c).isTruthy {")
+                indent += 1
+                depth += 1
+            }
+            if case let .ifElse(.bool(true), block, nil) = arm.body {
+                try scopedBlockValue(block, .assign(result))
+            } else {
+                line("\(result) = \(try expr(arm.body))")
+            }
+            line("break \(label)")
+            for _ in 0..<depth {
+                indent -= 1
+                line("}")
+            }
+            if materialized { closeScope() }
+            indent -= 1
+            line("}")
+        }
+        line("throw RuntimeError(\"No match arm matched\")")
+        indent -= 1
+        line("}")
+        return result
+    }
+
+    /// Opens nested `if`s that succeed when `value` matches `p`, binding variables.
+    private func pattern(_ p: Pattern, _ value: String, _ depth: inout Int) throws {
+        func open(_ condition: String) {
+            line("if \(condition) {")
+            indent += 1
+            depth += 1
+        }
+        switch p {
+        case .wildcard: break
+        case .binding(let d): assign(slot: d.slot, hops: 0, value: value)
+        case .int(let i): open("case .int(\(i)) = \(value)")
+        case .float(let d): open("case .float(let f) = \(value), f == \(d)")
+        case .string(let s): open("case .string(let s) = \(value), s.utf8.elementsEqual(\(swiftString(s)).utf8)")
+        case .bool(let b): open("case .bool(\(b)) = \(value)")
+        case .unit: open("case .unit = \(value)")
+        case .none: open("case .none = \(value)")
+        case .some(let inner), .ok(let inner), .err(let inner):
+            let t = temp("p")
+            let tag: String
+            switch p { case .some: tag = "some"; case .ok: tag = "ok"; default: tag = "err" }
+            open("case .\(tag)(let \(t)) = \(value)")
+            try pattern(inner, t, &depth)
+        case .array(let ps):
+            let t = temp("p")
+            open("case .array(let \(t)) = \(value), \(t).count == \(ps.count)")
+            for (i, q) in ps.enumerated() { try pattern(q, "\(t)[\(i)]", &depth) }
+        }
+    }
+
+    // MARK: - Templates
+
+    private func template(_ nodes: [TemplateNode], _ out: String) throws {
+        for n in nodes {
+            switch n {
+            case .text(let s):
+                line("\(out) += \(swiftString(s))")
+            case let .output(e, filters, _):
+                var v = try expr(e)
+                for f in filters {
+                    let args = try operands(f.arguments)
+                    let t = temp()
+                    line("let \(t) = try TemplateFilter(rawValue: \(swiftString(f.name)))!.apply(\(v), [\(args.joined(separator: ", "))])")
+                    v = t
+                }
+                line("appendTemplateText(\(v), to: &\(out))")
+            case .forLoop(let loop):
+                let items = temp("items")
+                line("let \(items) = templateIterationValues(\(try expr(loop.sequence)))")
+                line("if \(items).isEmpty {")
+                indent += 1
+                if let e = loop.emptyBody { try template(e, out) }
+                indent -= 1
+                line("} else {")
+                indent += 1
+                let i = temp("i")
+                line("for (\(i), item) in \(items).enumerated() {")
+                indent += 1
+                openScope(loop.scope, names: [0: loop.variable.name])
+                assign(slot: loop.variable.slot, hops: 0, value: "item")
+                assign(slot: 1, hops: 0, value: ".int(\(i))")
+                assign(slot: 2, hops: 0, value: ".int(\(i) + 1)")
+                assign(slot: 3, hops: 0, value: ".bool(\(i) == 0)")
+                assign(slot: 4, hops: 0, value: ".bool(\(i) == \(items).count - 1)")
+                assign(slot: 5, hops: 0, value: ".int(\(items).count)")
+                assign(slot: 6, hops: 0, value: ".bool(\(i) % 2 == 0)")
+                assign(slot: 7, hops: 0, value: ".bool(\(i) % 2 == 1)")
+                try template(loop.body, out)
+                closeScope()
+                indent -= 1
+                line("}")
+                indent -= 1
+                line("}")
+            case let .ifChain(branches, elseBody):
+                var first = true
+                var opened = 0
+                for (c, body) in branches {
+                    let cond = try expr(c)
+                    line("\(first ? "" : "} else { ")if \(cond).isTruthy {")
+                    if !first { opened += 1 }
+                    first = false
+                    indent += 1
+                    try template(body, out)
+                    indent -= 1
+                }
+                if let e = elseBody {
+                    line("} else {")
+                    indent += 1
+                    try template(e, out)
+                    indent -= 1
+                }
+                line("}")
+                for _ in 0..<opened { line("}") }
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+// What transpiled programs call into: function values, captured-variable cells, the call
+// dispatcher with the recursion limit, and the entry point that turns errors into the same
+// report and exit status as `ntnt run`.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A compiled ntnt function or closure as a value.
+public final class CompiledFunction: FunctionValue {
+    public let minArity: Int
+    public let maxArity: Int
+    public let body: ([Value]) throws -> Value
+
+    public init(name: String?, arity: ClosedRange<Int>, _ body: @escaping ([Value]) throws -> Value) {
+        minArity = arity.lowerBound
+        maxArity = arity.upperBound
+        self.body = body
+        super.init(name: name)
+    }
+}
+
+/// A variable that closures share (captured by reference).
+public final class Cell {
+    public var value: Value?
+    @inlinable public init(_ value: Value? = nil) { self.value = value }
+
+    /// The value, or `Undefined variable: NAME` when its `let` has not run yet.
+    @inlinable
+    public func get(_ name: String) throws -> Value {
+        if let v = value { return v }
+        throw RuntimeError("Undefined variable: \(name)")
+    }
+}
+
+/// `return` at the top level of a compiled program (ends it with status 0).
+public struct CompiledProgramExit: Error {
+    public init() {}
+}
+
+/// Per-thread state of a compiled program: call depth, builtin context, output.
+public final class CompiledRuntime {
+    public static let maxCallDepth = 10_000
+    public var depth = 0
+    public let context: CallContext
+    public let output: OutputBuffer
+
+    public init(output: OutputBuffer) {
+        self.output = output
+        let context = CallContext(invoke: { _, _ in .unit }, writeLine: { _ in })
+        self.context = context
+        context.writeLine = { line in output.writeLine(line) }
+        context.invoke = { [unowned self] f, args in try self.call(f, args) }
+    }
+
+    /// Counts a call against the recursion limit.
+    @inlinable
+    public func enter() throws {
+        depth += 1
+        if depth > CompiledRuntime.maxCallDepth {
+            depth -= 1
+            throw RuntimeError("Maximum recursion depth exceeded")
+        }
+    }
+
+    @inlinable
+    public func leave() { depth -= 1 }
+
+    /// Calls any function value.
+    public func call(_ f: Value, _ args: [Value]) throws -> Value {
+        guard case .function(let fv) = f else {
+            throw RuntimeError("Cannot call a value of type \(f.typeName)")
+        }
+        if let c = fv as? CompiledFunction {
+            if args.count < c.minArity || args.count > c.maxArity {
+                throw arityError(name: c.name ?? "<fn>", min: c.minArity, max: c.maxArity, got: args.count)
+            }
+            return try c.body(args)
+        }
+        if let b = fv as? BuiltinFunction { return try b.call(args, context) }
+        throw RuntimeError("Cannot call a value of type \(f.typeName)")
+    }
+}
+
+/// Program output: large writes to stdout, or line by line in servers.
+public final class OutputBuffer {
+    private var buffer: [UInt8] = []
+    public var autoFlush = false
+
+    public init() { buffer.reserveCapacity(1 << 16) }
+
+    public func writeLine(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if autoFlush || buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func flush() {
+        var off = 0
+        while off < buffer.count {
+            let n = buffer.withUnsafeBytes { write(1, $0.baseAddress! + off, buffer.count - off) }
+            if n <= 0 { break }
+            off += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Runs a compiled program's top level: prints a runtime error report and exits 1, or exits 0.
+public func runCompiledProgram(file: String, _ body: (CompiledRuntime) throws -> Void) -> Never {
+    let output = OutputBuffer()
+    let rt = CompiledRuntime(output: output)
+    var status: Int32 = 0
+    do {
+        try body(rt)
+    } catch is CompiledProgramExit {
+    } catch let e as RuntimeError {
+        output.flush()
+        let text = "runtime error: \(e.message)\n"
+        fputs(text, stderr)
+        status = 1
+    } catch {
+        output.flush()
+        fputs("runtime error: \(error)\n", stderr)
+        status = 1
+    }
+    output.flush()
+    exit(status)
+}
+
+/// `e?`: the payload of Some/Ok, or nil when the enclosing function must return `e` itself.
+@inlinable
+public func tryUnwrapValue(_ v: Value) -> Value? {
+    switch v {
+    case .some(let x), .ok(let x): return x
+    case .none, .err: return nil
+    default: return v
+    }
+}
+
+/// `let … otherwise` classification: `.bind(v)` or `.otherwise(err)`.
+public enum OtherwiseOutcome {
+    case bind(Value)
+    case otherwise(Value)
+}
+
+@inlinable
+public func classifyOtherwise(_ v: Value) -> OtherwiseOutcome {
+    switch v {
+    case .ok(let x), .some(let x): return .bind(x)
+    case .err(let e): return .otherwise(e)
+    case .none: return .otherwise(.unit)
+    default: return .bind(v)
+    }
+}
+
+/// Builds a range value, checking the bounds are Ints.
+@inlinable
+public func makeRange(_ a: Value, _ b: Value, inclusive: Bool) throws -> Value {
+    guard case .int(let l) = a, case .int(let h) = b else { throw RuntimeError("Range bounds must be integers") }
+    return .range(lower: l, upper: h, inclusive: inclusive)
+}
+
+/// The elements `for x in v` visits (§4.6): array elements, map keys, range Ints, else none.
+public func iterationValues(_ v: Value) -> [Value] {
+    switch v {
+    case .array(let xs): return xs
+    case .map(let m): return m.keys.map(Value.string)
+    case let .range(lower, upper, inclusive):
+        let hi = inclusive ? upper : upper &- 1
+        return lower <= hi ? (lower...hi).map(Value.int) : []
+    default: return []
+    }
+}
+
+/// The elements a template `#for` visits (§7): maps give `[key, value]` pairs.
+public func templateIterationValues(_ v: Value) -> [Value] {
+    switch v {
+    case .map(let m): return (0..<m.count).map { .array([.string(m.keys[$0]), m.values[$0]]) }
+    default: return iterationValues(v)
+    }
+}
+
+/// A map literal entry's key: a String, or an Int as its decimal text.
+@inlinable
+public func mapKey(_ k: Value) throws -> String {
+    switch k {
+    case .string(let s): return s
+    case .int(let i): return String(i)
+    default: throw RuntimeError("Map keys must be strings or integers")
+    }
+}
+
+/// Member access that knows modules (§5.4).
+public func memberValue(_ base: Value, _ name: String) throws -> Value {
+    if case .module(let m) = base {
+        guard let v = m.members[name] else { throw RuntimeError("Module '\(m.path)' has no member '\(name)'") }
+        return v
+    }
+    return base.member(name)
+}
+
+/// The callee of `base.name(…)`: only modules have callable members.
+public func methodCallee(_ base: Value, _ name: String) throws -> Value {
+    guard case .module = base else { throw RuntimeError("Unknown method '\(name)' (call it as \(name)(value, ...))") }
+    return try memberValue(base, name)
+}

@@ -1,0 +1,132 @@
+// What a program's top level registers for its server (routes, middleware, static folders),
+// and how one request is answered from it (LANGUAGE.md §10.7). Both backends use this: the
+// interpreter with interpreted handlers, compiled programs with compiled ones.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Routes, middleware and static folders registered by a program.
+public final class AppRegistry {
+    public var routes: [(method: String, pattern: String, handler: Value)] = []
+    public var middleware: [Value] = []
+    public var staticMounts: [StaticMount] = []
+
+    public init() {}
+}
+
+/// How an error from a handler is reported and answered.
+public struct HandlerErrorReport {
+    /// The report for stderr (`runtime error: …`).
+    public var text: String
+    /// A failed `requires`: the client's fault, answered 400 with the message.
+    public var isPrecondition: Bool
+    public var message: String
+
+    public init(text: String, isPrecondition: Bool, message: String) {
+        self.text = text
+        self.isPrecondition = isPrecondition
+        self.message = message
+    }
+
+    /// The report of the runtime's own errors.
+    public static func describe(_ error: any Error) -> HandlerErrorReport {
+        switch error {
+        case let e as RuntimeError:
+            return HandlerErrorReport(text: "runtime error: \(e.message)", isPrecondition: e.kind == .precondition, message: e.message)
+        case let e as InvalidResponseError:
+            return HandlerErrorReport(text: "runtime error: \(e.message)", isPrecondition: false, message: e.message)
+        default:
+            return HandlerErrorReport(text: "runtime error: \(error)", isPrecondition: false, message: "\(error)")
+        }
+    }
+}
+
+/// Answers requests from a registry: route → middleware → handler → response.
+public struct AppDispatcher {
+    private var router = Router<Int>()
+    private var handlers: [Value] = []
+    private let middleware: [Value]
+    private let staticMounts: [StaticMount]
+    private let quiet: Bool
+
+    /// `rebind` maps registered function values to this worker's copies (identity if shared).
+    public init(registry: AppRegistry, quiet: Bool, rebind: (Value) -> Value = { $0 }) {
+        for (i, r) in registry.routes.enumerated() {
+            router.add(method: r.method, pattern: r.pattern, handler: i)
+            handlers.append(rebind(r.handler))
+        }
+        middleware = registry.middleware.map(rebind)
+        staticMounts = registry.staticMounts
+        self.quiet = quiet
+    }
+
+    /// Answers `request`; `call` runs an ntnt function, `describe` explains its errors.
+    public func handle(_ request: HTTPRequest, call: (Value, [Value]) throws -> Value,
+                       describe: (any Error) -> HandlerErrorReport) -> HTTPResponse {
+        let started = quiet ? 0 : monotonicNanoseconds()
+        let response = dispatch(request, call: call, describe: describe)
+        if !quiet {
+            let micros = (monotonicNanoseconds() - started) / 1000
+            writeStandardError("\(request.method) \(request.target) \(response.status) \(micros / 1000).\(micros % 1000 / 100)ms\n")
+        }
+        return response
+    }
+
+    private func dispatch(_ request: HTTPRequest, call: (Value, [Value]) throws -> Value,
+                          describe: (any Error) -> HandlerErrorReport) -> HTTPResponse {
+        let path = request.path
+        switch router.match(method: request.method, path: path) {
+        case .found(let index, let parameters):
+            var requestValue = request.makeValue(parameters: parameters)
+            do {
+                for m in middleware {
+                    let result = try call(m, [requestValue])
+                    if case .map(let map) = result {
+                        if map["status"] != nil { return try HTTPResponse(value: result) }
+                        requestValue = result
+                    }
+                }
+                return try HTTPResponse(value: try call(handlers[index], [requestValue]))
+            } catch {
+                let report = describe(error)
+                writeStandardError("\(report.text)\n\(request.method) \(path)\n")
+                if report.isPrecondition { return .plainText(400, "Bad Request: \(report.message)") }
+                return .plainText(500, "Internal Server Error")
+            }
+        case .methodNotAllowed:
+            return .plainText(405, "Method Not Allowed: \(request.method) \(path)")
+        case .notFound:
+            if request.method == "GET" || request.method == "HEAD" {
+                for mount in staticMounts {
+                    if let r = mount.response(for: path) { return r }
+                }
+            }
+            return .plainText(404, "Not Found: \(request.method) \(path)")
+        }
+    }
+}
+
+/// Nanoseconds on the monotonic clock.
+public func monotonicNanoseconds() -> Int {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int(ts.tv_sec) * 1_000_000_000 + Int(ts.tv_nsec)
+}
+
+/// Writes all bytes to a file descriptor (short texts in one write, so log lines stay whole).
+public func writeAllBytes(_ fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { p in
+        var offset = 0
+        while offset < p.count {
+            let n = write(fd, p.baseAddress! + offset, p.count - offset)
+            if n <= 0 { if n < 0 && errno == EINTR { continue }; break }
+            offset += n
+        }
+    }
+}
+
+/// Writes text to stderr.
+public func writeStandardError(_ text: String) {
+    writeAllBytes(2, Array(text.utf8))
+}
