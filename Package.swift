@@ -21,17 +21,19 @@ let package = Package(
             name: "NtntInterpreter",
             dependencies: ["NtntSyntax", "NtntSema", .product(name: "NtntRuntime", package: "runtime")]
         ),
+        .target(name: "NtntCompiler", dependencies: ["NtntSyntax", "NtntSema"]),
         .executableTarget(
             name: "ntnt",
             dependencies: [
-                "NtntInterpreter", "NtntSyntax",
+                "NtntInterpreter", "NtntSyntax", "NtntCompiler",
+                .product(name: "NtntRuntime", package: "runtime"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NtntSyntaxTests", dependencies: ["NtntSyntax"]),
         .testTarget(
             name: "NtntInterpreterTests",
-            dependencies: ["NtntInterpreter", "NtntSyntax", .product(name: "NtntRuntime", package: "runtime")]
+            dependencies: ["NtntInterpreter", "NtntSyntax", "NtntCompiler", .product(name: "NtntRuntime", package: "runtime")]
         ),
     ]
 )

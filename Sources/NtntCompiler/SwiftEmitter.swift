@@ -301,7 +301,9 @@ final class SwiftEmitter {
         }
         openScope(body.scope, names: slotNames(body), isModule: true)
         let topLevelStart = lines.count
-        for s in body.statements { try statement(s) }
+        try traced("<main>") {
+            for s in body.statements { try statement(s) }
+        }
         let mainBody = lines
         _ = topLevelStart
         lines = []
@@ -324,22 +326,12 @@ final class SwiftEmitter {
             out.append("    let v\(moduleScopeID)_\(slot)\(n) = Cell()")
         }
         out.append("")
-        out.append("    init(rt: CompiledRuntime) { self.rt = rt }")
+        out.append("    unowned let program: CompiledProgram")
         out.append("")
-        out.append("    /// Copies module variables for another worker thread; functions are re-bound to the copy.")
-        out.append("    func copy(rt: CompiledRuntime) -> \(className) {")
-        out.append("        let c = \(className)(rt: rt)")
-        for slot in 0..<body.scope.slotCount {
-            let n = "v\(moduleScopeID)_\(slot)" + (slotNames(body)[slot].map { "_" + identifierPart($0) } ?? "")
-            out.append("        c.\(n).value = rebindFunction(\(n).value, from: self, to: c)")
-        }
-        out.append("        c.functionValues = [:]")
-        out.append("        for (key, f) in functionValues { c.functionValues[key] = f }")
-        out.append("        return c")
+        out.append("    init(rt: CompiledRuntime, program: CompiledProgram) {")
+        out.append("        self.rt = rt")
+        out.append("        self.program = program")
         out.append("    }")
-        out.append("")
-        out.append("    /// Function values of top-level functions (so a copy can find its own).")
-        out.append("    var functionValues: [ObjectIdentifier: String] = [:]")
         out.append("")
         out.append("    /// Runs the module's top level; returns its exports.")
         out.append("    func run() throws -> ValueMap {")
@@ -460,6 +452,10 @@ final class SwiftEmitter {
         }
         line("try self.rt.enter()")
         line("defer { self.rt.leave() }")
+        try traced(f.name ?? "<fn>") { try functionBodyInner(f) }
+    }
+
+    private func functionBodyInner(_ f: FunctionDecl) throws {
         let materialized = f.scope.isMaterialized
         if materialized {
             var names: [Int: String] = [:]
@@ -530,17 +526,18 @@ final class SwiftEmitter {
         switch tail {
         case .returnValue: line("return \(value)")
         case .assign(let t): line("\(t) = \(value)")
-        case .discard: line("_ = \(value)")
+        case .discard: if value != "Value.unit" { line("_ = \(value)") }
         }
     }
 
     /// Statements whose last one gives the value (function bodies, if/match blocks).
     private func blockValue(_ statements: [Stmt], _ tail: Tail) throws {
         guard let last = statements.last else {
-            finish(".unit", tail)
+            finish("Value.unit", tail)
             return
         }
         for s in statements.dropLast() { try statement(s) }
+        markLine(last.loc)
         switch last.kind {
         case .expr(.ifElse(let c, let t, let el)):
             try ifStatement(c, t, el, tail)
@@ -557,7 +554,7 @@ final class SwiftEmitter {
             line("}")
         default:
             try statement(last)
-            if !isDiverging(last) { finish(".unit", tail) }
+            if !isDiverging(last) { finish("Value.unit", tail) }
         }
     }
 
@@ -594,11 +591,15 @@ final class SwiftEmitter {
             indent -= 1
             line("}")
         case nil:
-            line("} else {")
-            indent += 1
-            finish(".unit", tail)
-            indent -= 1
-            line("}")
+            if case .discard = tail {
+                line("}")
+            } else {
+                line("} else {")
+                indent += 1
+                finish("Value.unit", tail)
+                indent -= 1
+                line("}")
+            }
         }
     }
 
@@ -614,13 +615,41 @@ final class SwiftEmitter {
         if b.scope.isMaterialized { closeScope() }
     }
 
+    /// Records the statement's line in `ln`, which error traces read.
+    private func markLine(_ loc: SourceLoc) {
+        guard let f = SourceFiles.file(loc.file) else { return }
+        let n = f.lineAndColumn(of: Int(loc.offset)).line
+        if n != lastMarkedLine {
+            line("ln = \(n)")
+            lastMarkedLine = n
+        }
+    }
+
+    private var lastMarkedLine = -1
+
+    /// Wraps the code emitted by `body` so runtime errors leaving it gain a trace frame.
+    private func traced(_ name: String, _ body: () throws -> Void) rethrows {
+        line("var ln = 0")
+        line("do {")
+        indent += 1
+        let saved = lastMarkedLine
+        lastMarkedLine = -1
+        try body()
+        lastMarkedLine = saved
+        indent -= 1
+        line("} catch var e as RuntimeError {")
+        line("    e.trace.append((\(swiftString(name)), \(swiftString(module.file.path + ":")) + String(ln)))")
+        line("    throw e")
+        line("}")
+    }
+
     private func statement(_ s: Stmt) throws {
+        markLine(s.loc)
         switch s.kind {
         case .expr(.ifElse(let c, let t, let el)):
             try ifStatement(c, t, el, .discard)
         case .expr(let e):
-            let v = try expr(e)
-            if v != ".unit" && !v.hasPrefix("Value.") && !v.hasPrefix("v") { line("_ = \(v)") }
+            line("_ = \(try expr(e))")
         case let .letDecl(d, valueExpr, otherwise):
             guard let clause = otherwise else {
                 let v = try expr(valueExpr)
@@ -661,7 +690,7 @@ final class SwiftEmitter {
         case .function:
             break  // hoisted at scope entry
         case .returnStmt(let e):
-            let v = try e.map { try expr($0) } ?? ".unit"
+            let v = try e.map { try expr($0) } ?? "Value.unit"
             if functionDepth == 0 {
                 line("_ = \(v)")
                 line("throw CompiledProgramExit()")
@@ -817,7 +846,7 @@ final class SwiftEmitter {
             let l = try expr(a)
             if !needsStatements(b) {
                 let r = try expr(b)
-                return isAnd ? "Value.bool(\(l).isTruthy && \(r).isTruthy)" : "Value.bool(\(l).isTruthy || \(r).isTruthy)"
+                return isAnd ? "Value.bool(try \(l).isTruthy && \(r).isTruthy)" : "Value.bool(try \(l).isTruthy || \(r).isTruthy)"
             }
             let t = temp()
             line("var \(t) = Value.bool(\(isAnd ? "false" : "true"))")
@@ -1120,26 +1149,24 @@ final class SwiftEmitter {
                 indent -= 1
                 line("}")
             case let .ifChain(branches, elseBody):
-                var first = true
-                var opened = 0
-                for (c, body) in branches {
-                    let cond = try expr(c)
-                    line("\(first ? "" : "} else { ")if \(cond).isTruthy {")
-                    if !first { opened += 1 }
-                    first = false
-                    indent += 1
-                    try template(body, out)
-                    indent -= 1
-                }
-                if let e = elseBody {
-                    line("} else {")
-                    indent += 1
-                    try template(e, out)
-                    indent -= 1
-                }
-                line("}")
-                for _ in 0..<opened { line("}") }
+                try templateIf(branches[...], elseBody, out)
             }
         }
+    }
+
+    private func templateIf(_ branches: ArraySlice<(cond: Expr, body: [TemplateNode])>, _ elseBody: [TemplateNode]?, _ out: String) throws {
+        guard let (c, body) = branches.first else {
+            if let e = elseBody { try template(e, out) }
+            return
+        }
+        line("if \(try expr(c)).isTruthy {")
+        indent += 1
+        try template(body, out)
+        indent -= 1
+        line("} else {")
+        indent += 1
+        try templateIf(branches.dropFirst(), elseBody, out)
+        indent -= 1
+        line("}")
     }
 }

@@ -51,27 +51,7 @@ struct NtntError: Error {
 
     /// `runtime error: MESSAGE`, ` --> FILE:LINE`, then one `at FILE:LINE in NAME` per frame.
     func render() -> String {
-        var lines = ["runtime error: \(error.message)"]
-        if let first = frames.first {
-            lines.append(" --> \(SourceFiles.describe(first.loc))")
-        }
-        // Collapse runs of identical frames (deep recursion) and cap the listing.
-        var shown = 0
-        var i = 0
-        while i < frames.count {
-            let text = "    at \(SourceFiles.describe(frames[i].loc)) in \(frames[i].name)"
-            var j = i + 1
-            while j < frames.count && frames[j].name == frames[i].name && frames[j].loc == frames[i].loc { j += 1 }
-            if shown < 40 || j == frames.count {
-                lines.append(text)
-                if j - i > 1 { lines.append("    ... repeated \(j - i - 1) more times") }
-            } else if shown == 40 {
-                lines.append("    ...")
-            }
-            shown += 1
-            i = j
-        }
-        return lines.joined(separator: "\n")
+        renderErrorReport(message: error.message, frames: frames.map { ($0.name, SourceFiles.describe($0.loc)) })
     }
 }
 

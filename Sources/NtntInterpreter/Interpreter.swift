@@ -15,6 +15,8 @@ import NtntSyntax
 public final class Interpreter {
     /// Global builtins in resolver order.
     static let globalNames: [String] = Builtins.globals.keys.sorted()
+    /// The same names, for the compiler (which resolves names as the interpreter does).
+    public static var globalNamesForCompiler: [String] { globalNames }
     let globals: [Value]
     let context: CallContext
     let loader: ModuleLoader

@@ -12,35 +12,6 @@ import Glibc
 import NtntRuntime
 import NtntSyntax
 
-/// How `ntnt run` serves a program (from CLI flags and the environment).
-public struct ServeOptions: Sendable {
-    /// Overrides the port passed to `listen`.
-    public var port: Int?
-    /// No per-request log line.
-    public var quiet: Bool
-    /// Reload the program when one of its source files changes.
-    public var watch: Bool
-    public var workers: Int
-    public var eventLoops: Int
-    public var maxBodyBytes: Int
-    public var requestTimeoutSeconds: Int
-    public var idleTimeoutSeconds: Int
-
-    public init(port: Int? = nil, quiet: Bool = false, watch: Bool = false) {
-        self.port = port ?? environmentInt("NTNT_PORT")
-        self.quiet = quiet
-        self.watch = watch
-        self.workers = environmentInt("NTNT_WORKERS") ?? ServeOptions.defaultWorkers
-        self.eventLoops = environmentInt("NTNT_EVENT_LOOPS") ?? onlineCPUCount()
-        self.maxBodyBytes = environmentInt("NTNT_MAX_BODY") ?? 1 << 20
-        self.requestTimeoutSeconds = environmentInt("NTNT_REQUEST_TIMEOUT") ?? 10
-        self.idleTimeoutSeconds = environmentInt("NTNT_IDLE_TIMEOUT") ?? 60
-    }
-
-    /// Handlers block on the database, so there are more workers than cores.
-    public static let defaultWorkers = 16
-}
-
 extension Interpreter {
     /// The `listen`, `serve_static` and `use_middleware` builtins.
     func serverCall(_ name: String, _ args: [Value]) throws -> Value {
@@ -78,15 +49,7 @@ extension Interpreter {
     func serve(port: Int) throws {
         guard port > 0 && port < 65536 else { throw RuntimeError("listen(): port must be between 1 and 65535") }
         let options = serveOptions
-        let config = HTTPServer.Configuration(
-            port: port,
-            eventLoops: max(1, options.eventLoops),
-            workers: max(1, options.workers),
-            workerStackSize: ScriptRunner.workerStackSize,
-            limits: HTTPLimits(maxBodyBytes: options.maxBodyBytes),
-            requestTimeoutMillis: options.requestTimeoutSeconds * 1000,
-            idleTimeoutMillis: options.idleTimeoutSeconds * 1000
-        )
+        let config = options.configuration(port: port, workerStackSize: ScriptRunner.workerStackSize)
         output.flush()
         let host = ProgramHost(initial: self, workerCount: config.workers)
         if options.watch { host.startWatching() }

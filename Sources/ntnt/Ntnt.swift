@@ -2,7 +2,10 @@
 // Each subcommand is a thin shell over `ScriptRunner`, which holds the actual pipeline.
 
 import ArgumentParser
+import Foundation
+import NtntCompiler
 import NtntInterpreter
+import NtntRuntime
 import NtntSyntax
 
 #if canImport(Glibc)
@@ -22,7 +25,7 @@ struct Ntnt: ParsableCommand {
             `ntnt check app.tnt`. Language reference: LANGUAGE.md in the project documentation.
             """,
         version: ntntVersion,
-        subcommands: [Run.self, Check.self, Parse.self]
+        subcommands: [Run.self, Check.self, Transpile.self, Build.self, Parse.self]
     )
 }
 
@@ -109,6 +112,68 @@ struct Parse: ParsableCommand {
             throw ExitCode(1)
         }
         print(module.dump())
+    }
+}
+
+struct Transpile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a program to a Swift package (build it with `swift build -c release`).",
+        discussion: "The package depends on the ntnt runtime by absolute path. Errors are reported like `ntnt run`'s, before anything is written."
+    )
+
+    @Argument(help: "The .tnt file to compile.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "Output folder for the package.")
+    var output: String = "out"
+
+    func run() throws {
+        let written = try transpile(file: file, output: output)
+        for f in written { print("wrote \(f)") }
+        print("next: cd \(output) && swift build -c release && .build/release/app")
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Transpile a program and build the release binary (transpile + swift build -c release)."
+    )
+
+    @Argument(help: "The .tnt file to compile.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "Output folder for the package.")
+    var output: String = "out"
+
+    func run() throws {
+        _ = try transpile(file: file, output: output)
+        printError("building \(output) (swift build -c release)…")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["swift", "build", "-c", "release", "--package-path", output]
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 {
+            printError("swift build failed: this is a bug in the ntnt compiler; `ntnt run \(file)` runs the program meanwhile")
+            throw ExitCode(1)
+        }
+        print(URL(fileURLWithPath: output).standardizedFileURL.path + "/.build/release/app")
+    }
+}
+
+/// Transpiles `file` into a package at `output`; prints diagnostics and exits 1 on errors.
+func transpile(file: String, output: String) throws -> [String] {
+    guard let paths = ToolchainPaths.locate(executable: CommandLine.arguments[0]) ?? ToolchainPaths.locate(executable: Bundle.main.executablePath ?? "") else {
+        printError("cannot find the ntnt runtime and Templates/ (set NTNT_HOME to the ntnt source folder)")
+        throw ExitCode(1)
+    }
+    let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+    switch Compiler.emit([CompileUnit(name: name, path: file)], globalNames: Interpreter.globalNamesForCompiler) {
+    case .failure(let f):
+        printError(f.report)
+        throw ExitCode(1)
+    case .success(let programs):
+        return try PackageWriter.write(programs: programs, to: output, paths: paths)
     }
 }
 

@@ -83,3 +83,13 @@ void ntnt_install_signal_handlers(void (*handler)(int)) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
+
+static __thread long ntnt_depth_counter;
+
+int ntnt_depth_enter(long max) {
+    if (ntnt_depth_counter >= max) return 0;
+    ntnt_depth_counter++;
+    return 1;
+}
+
+void ntnt_depth_leave(void) { ntnt_depth_counter--; }

@@ -50,4 +50,10 @@ long ntnt_send(int fd, const void *buf, unsigned long len);
 /// Installs `handler` for SIGINT and SIGTERM and ignores SIGPIPE.
 void ntnt_install_signal_handlers(void (*handler)(int));
 
+/// Per-thread call depth of compiled code: 1 if a call may enter (depth below `max`), else 0.
+int ntnt_depth_enter(long max);
+
+/// Leaves a call entered with ntnt_depth_enter.
+void ntnt_depth_leave(void);
+
 #endif

@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNtntSys
 
 /// A compiled ntnt function or closure as a value.
 public final class CompiledFunction: FunctionValue {
@@ -38,12 +39,16 @@ public struct CompiledProgramExit: Error {
     public init() {}
 }
 
-/// Per-thread state of a compiled program: call depth, builtin context, output.
+/// The state of a compiled program: builtin context, output, what it registered to serve.
+/// Shared by all worker threads; the call depth is per thread (a C thread-local).
 public final class CompiledRuntime {
     public static let maxCallDepth = 10_000
-    public var depth = 0
     public let context: CallContext
     public let output: OutputBuffer
+    public let registry = AppRegistry()
+    /// The entry file's directory (static folders resolve against it).
+    public var entryDirectory = ""
+    public var serveOptions = ServeOptions.fromCommandLine(CommandLine.arguments)
 
     public init(output: OutputBuffer) {
         self.output = output
@@ -51,20 +56,63 @@ public final class CompiledRuntime {
         self.context = context
         context.writeLine = { line in output.writeLine(line) }
         context.invoke = { [unowned self] f, args in try self.call(f, args) }
+        context.registerRoute = { [unowned self] method, pattern, handler in
+            self.registry.routes.append((method, pattern, handler))
+        }
+        context.serverCall = { [unowned self] name, args in try self.serverCall(name, args) }
     }
 
-    /// Counts a call against the recursion limit.
+    /// Counts a call against the recursion limit (per thread).
     @inlinable
     public func enter() throws {
-        depth += 1
-        if depth > CompiledRuntime.maxCallDepth {
-            depth -= 1
+        if ntnt_depth_enter(CompiledRuntime.maxCallDepth) == 0 {
             throw RuntimeError("Maximum recursion depth exceeded")
         }
     }
 
     @inlinable
-    public func leave() { depth -= 1 }
+    public func leave() { ntnt_depth_leave() }
+
+    func serverCall(_ name: String, _ args: [Value]) throws -> Value {
+        switch name {
+        case "serve_static":
+            guard case .string(let prefix) = args[0], case .string(let dir) = args[1] else {
+                throw RuntimeError("serve_static(): expected a prefix and a directory String")
+            }
+            let directory = dir.hasPrefix("/") || entryDirectory.isEmpty ? dir : entryDirectory + "/" + dir
+            registry.staticMounts.append(StaticMount(prefix: prefix, directory: directory))
+            return .unit
+        case "use_middleware":
+            guard case .function = args[0] else { throw typeError("use_middleware", "a function", args[0]) }
+            registry.middleware.append(args[0])
+            return .unit
+        case "listen":
+            guard case .int(let requested) = args[0] else { throw typeError("listen", "Int", args[0]) }
+            let port = serveOptions.port ?? requested
+            guard port > 0 && port < 65536 else { throw RuntimeError("listen(): port must be between 1 and 65535") }
+            let config = serveOptions.configuration(port: port, workerStackSize: 64 << 20)
+            output.flush()
+            output.autoFlush = true
+            let dispatcher = AppDispatcher(registry: registry, quiet: serveOptions.quiet)
+            let server = HTTPServer(configuration: config) { [unowned self] _ in
+                return { request in
+                    dispatcher.handle(request, call: { f, a in try self.call(f, a) }, describe: HandlerErrorReport.describe)
+                }
+            }
+            do {
+                try server.run {
+                    writeStandardError("ntnt: serving \(registry.routes.count) route(s) on http://0.0.0.0:\(port) "
+                                       + "(\(config.eventLoops) event loop(s), \(config.workers) worker(s), compiled)\n")
+                }
+            } catch let e as HTTPServerError {
+                throw RuntimeError("listen(): \(e.description)")
+            }
+            writeStandardError("ntnt: stopped\n")
+            throw CompiledProgramExit()
+        default:
+            throw RuntimeError("\(name)(): not available")
+        }
+    }
 
     /// Calls any function value.
     public func call(_ f: Value, _ args: [Value]) throws -> Value {
@@ -82,7 +130,8 @@ public final class CompiledRuntime {
     }
 }
 
-/// Program output: large writes to stdout, or line by line in servers.
+/// Program output: large writes to stdout, or one write per line in servers (where several
+/// worker threads print, so each line is written whole and nothing is buffered).
 public final class OutputBuffer {
     private var buffer: [UInt8] = []
     public var autoFlush = false
@@ -90,9 +139,13 @@ public final class OutputBuffer {
     public init() { buffer.reserveCapacity(1 << 16) }
 
     public func writeLine(_ line: String) {
+        if autoFlush {
+            writeAllBytes(1, Array((line + "\n").utf8))
+            return
+        }
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
-        if autoFlush || buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16 { flush() }
     }
 
     public func flush() {
@@ -106,26 +159,22 @@ public final class OutputBuffer {
     }
 }
 
-/// Runs a compiled program's top level: prints a runtime error report and exits 1, or exits 0.
-public func runCompiledProgram(file: String, _ body: (CompiledRuntime) throws -> Void) -> Never {
-    let output = OutputBuffer()
-    let rt = CompiledRuntime(output: output)
-    var status: Int32 = 0
-    do {
-        try body(rt)
-    } catch is CompiledProgramExit {
-    } catch let e as RuntimeError {
-        output.flush()
-        let text = "runtime error: \(e.message)\n"
-        fputs(text, stderr)
-        status = 1
-    } catch {
-        output.flush()
-        fputs("runtime error: \(error)\n", stderr)
-        status = 1
+/// Raises `Undefined variable: NAME`.
+public func undefinedVariable(_ name: String) throws -> Value {
+    throw RuntimeError("Undefined variable: \(name)")
+}
+
+extension Optional where Wrapped == Value {
+    /// The value, or a runtime error with `message`.
+    public func orThrow(_ message: String) throws -> Value {
+        guard let v = self else { throw RuntimeError(message) }
+        return v
     }
-    output.flush()
-    exit(status)
+}
+
+/// A top-level function's value.
+public func makeTopLevelFunction(_ name: String, _ arity: ClosedRange<Int>, _ body: @escaping ([Value]) throws -> Value) -> Value {
+    .function(CompiledFunction(name: name, arity: arity, body))
 }
 
 /// `e?`: the payload of Some/Ok, or nil when the enclosing function must return `e` itself.

@@ -15,6 +15,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
 
     public var message: String
     public var kind: Kind
+    /// ntnt frames the error passed through, innermost first (compiled code fills this in).
+    public var trace: [(function: String, location: String)] = []
 
     public init(_ message: String, kind: Kind = .plain) {
         self.message = message
@@ -22,6 +24,31 @@ public struct RuntimeError: Error, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// The report both backends print (LANGUAGE.md §11).
+    public var report: String { renderErrorReport(message: message, frames: trace) }
+}
+
+/// `runtime error: MESSAGE`, ` --> FILE:LINE` of the innermost frame, then one
+/// `at FILE:LINE in NAME` per frame, with runs of identical frames (deep recursion) collapsed.
+public func renderErrorReport(message: String, frames: [(function: String, location: String)]) -> String {
+    var lines = ["runtime error: \(message)"]
+    if let first = frames.first { lines.append(" --> \(first.location)") }
+    var shown = 0
+    var i = 0
+    while i < frames.count {
+        var j = i + 1
+        while j < frames.count && frames[j].function == frames[i].function && frames[j].location == frames[i].location { j += 1 }
+        if shown < 40 || j == frames.count {
+            lines.append("    at \(frames[i].location) in \(frames[i].function)")
+            if j - i > 1 { lines.append("    ... repeated \(j - i - 1) more times") }
+        } else if shown == 40 {
+            lines.append("    ...")
+        }
+        shown += 1
+        i = j
+    }
+    return lines.joined(separator: "\n")
 }
 
 // MARK: - Display

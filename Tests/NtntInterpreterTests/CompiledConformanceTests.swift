@@ -1,0 +1,119 @@
+// Differential conformance for the compiler: every conformance program is transpiled into one
+// package (one program per file, selected by NTNT_PROGRAM), built once with
+// `swift build -c release`, run, and compared with the same expected files the interpreter
+// meets. Programs whose expected error is a parse error must make the transpiler fail with it.
+//
+// `Tests/Conformance/known-failures-compiled.txt` lists programs the compiler does not handle
+// yet (`suite/NAME  reason`); like the interpreter's list it can only shrink.
+
+import Foundation
+import Testing
+@testable import NtntCompiler
+@testable import NtntInterpreter
+
+enum CompiledCorpus {
+    static let packageDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-compiled-conformance").path
+
+    static let knownFailures: [String: String] = {
+        let path = ConformanceCorpus.projectRoot + "/Tests/Conformance/known-failures-compiled.txt"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        var result: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            result[String(parts[0])] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        }
+        return result
+    }()
+
+    static func programName(_ c: ConformanceCase) -> String { "\(c.suite)_\(c.name)" }
+
+    /// Transpiles every case; builds the package once. Returns per-case transpile failures.
+    static let build: (failures: [String: String], buildLog: String, built: Bool) = {
+        var programs: [(name: String, source: String)] = []
+        var failures: [String: String] = [:]
+        for c in ConformanceCorpus.cases {
+            let unit = CompileUnit(name: programName(c), path: c.directory + "/" + c.name + ".tnt", displayPath: c.name + ".tnt")
+            switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
+            case .success(let p): programs += p
+            case .failure(let f): failures[c.testDescription] = f.report
+            }
+        }
+        let paths = ToolchainPaths(templates: ConformanceCorpus.projectRoot + "/Templates", runtime: ConformanceCorpus.projectRoot + "/runtime")
+        do {
+            try PackageWriter.write(programs: programs, to: packageDirectory, paths: paths)
+        } catch {
+            return (failures, "cannot write package: \(error)", false)
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["swift", "build", "-c", "release", "--package-path", packageDirectory]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try? p.run()
+        let log = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (failures, log, p.terminationStatus == 0)
+    }()
+
+    static func run(_ c: ConformanceCase) -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: packageDirectory + "/.build/release/app")
+        p.currentDirectoryURL = URL(fileURLWithPath: c.directory)
+        var env = ProcessInfo.processInfo.environment
+        env["NTNT_PROGRAM"] = programName(c)
+        env.removeValue(forKey: "NTNT_CONFORMANCE_SURELY_UNSET_VAR")
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch { return (-1, "", "\(error)") }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    static func check(_ c: ConformanceCase) -> [String] {
+        let base = c.directory + "/" + c.name
+        let expectedOut = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        let expectedCode = Int32((try? String(contentsOfFile: base + ".code", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "0") ?? 0
+        let expectedErr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        var problems: [String] = []
+        if let failure = build.failures[c.testDescription] {
+            // Only an expected parse error may stop the transpiler.
+            if !expectedErr.contains("parse error") { return ["transpile failed:\n\(failure)"] }
+            for line in expectedErr.split(separator: "\n") where !line.isEmpty && !failure.contains(line) {
+                problems.append("transpiler report lacks '\(line)'; got:\n\(failure)")
+            }
+            return problems
+        }
+        if expectedErr.contains("parse error") { return ["transpile should have failed with a parse error"] }
+        let (status, stdout, stderr) = run(c)
+        if stdout != expectedOut { problems.append("stdout differs\n--- expected\n\(expectedOut)--- got\n\(stdout)") }
+        if status != expectedCode { problems.append("exit status \(status), expected \(expectedCode); stderr: \(stderr)") }
+        for line in expectedErr.split(separator: "\n") where !line.isEmpty && !stderr.contains(line) {
+            problems.append("stderr lacks '\(line)'; got:\n\(stderr)")
+        }
+        return problems
+    }
+}
+
+@Suite struct CompiledConformanceTests {
+    @Test func packageBuilds() {
+        #expect(CompiledCorpus.build.built, "swift build of the generated package failed:\n\(CompiledCorpus.build.buildLog.suffix(4000))")
+        print("compiled conformance: \(ConformanceCorpus.cases.count) programs, \(CompiledCorpus.knownFailures.count) listed as known failures")
+    }
+
+    @Test(arguments: ConformanceCorpus.cases)
+    func compiled(_ c: ConformanceCase) {
+        guard CompiledCorpus.build.built else { return }  // reported once by packageBuilds
+        let problems = CompiledCorpus.check(c)
+        if let reason = CompiledCorpus.knownFailures[c.testDescription] {
+            #expect(!problems.isEmpty, "\(c.testDescription) is listed as a known compiled failure (\(reason)) but passes: remove it from the list")
+        } else {
+            #expect(problems.isEmpty, "\(c.testDescription): \(problems.joined(separator: "\n"))")
+        }
+    }
+}
