@@ -70,7 +70,9 @@ public enum Compiler {
             source += "final class \(prefix)_Program: CompiledProgram {\n"
             source += "    override var entryClass: String { \"\(entryClass)\" }\n"
             source += "    override var entryFile: String { \(swiftLiteral(unit.displayPath)) }\n"
-            source += "    override var entryDirectory: String { \(swiftLiteral(entryDirectory)) }\n\n"
+            source += "    override var entryDirectory: String { \(swiftLiteral(entryDirectory)) }\n"
+            let safe = BlockingAnalysis.nonBlockingFunctions(loader.modules[loader.loadOrder[0]]!, globalNames: globalNames).sorted()
+            source += "    override var nonBlockingFunctions: Set<String> { [\(safe.map(swiftLiteral).joined(separator: ", "))] }\n\n"
             source += "    override func runModule(_ name: String) throws -> ValueMap {\n"
             source += "        switch name {\n"
             for canonical in loader.loadOrder {

@@ -10,6 +10,7 @@
 import Glibc
 #endif
 import NtntRuntime
+import NtntSema
 import NtntSyntax
 
 extension Interpreter {
@@ -51,9 +52,21 @@ extension Interpreter {
         let options = serveOptions
         let config = options.configuration(port: port, workerStackSize: ScriptRunner.workerStackSize)
         output.flush()
-        let host = ProgramHost(initial: self, workerCount: config.workers)
+        let host = ProgramHost(initial: self, workerCount: config.workers + config.eventLoops)
         if options.watch { host.startWatching() }
-        let server = HTTPServer(configuration: config) { index in
+        // Routes whose handlers are proven not to block run on the event loops (not with
+        // --watch: a reload may change the routes).
+        var inline: ((HTTPRequest) -> Bool)? = nil
+        if !options.watch, let entry = loader.program.modules[loader.program.canonicalPath(entryScopeFile ?? "")] {
+            let safe = BlockingAnalysis.nonBlockingFunctions(entry, globalNames: Interpreter.globalNames)
+            let scope = entryScope
+            let dispatcher = AppDispatcher(registry: registry, quiet: true, isNonBlocking: { v in
+                if case .function(let f) = v, let c = f as? Closure, c.env === scope, let n = c.decl.name { return safe.contains(n) }
+                return false
+            })
+            inline = dispatcher.canRunInline
+        }
+        let server = HTTPServer(configuration: config, canRunInline: inline) { index in
             return { request in host.handle(&request, worker: index) }
         }
         do {

@@ -49,6 +49,8 @@ public final class CompiledRuntime {
     /// The entry file's directory (static folders resolve against it).
     public var entryDirectory = ""
     public var serveOptions = ServeOptions.fromCommandLine(CommandLine.arguments)
+    /// Top-level functions the compiler proved never block (their routes run inline).
+    public var nonBlockingFunctions: Set<String> = []
 
     public init(output: OutputBuffer) {
         self.output = output
@@ -93,8 +95,12 @@ public final class CompiledRuntime {
             let config = serveOptions.configuration(port: port, workerStackSize: 64 << 20)
             output.flush()
             output.autoFlush = true
-            let dispatcher = AppDispatcher(registry: registry, quiet: serveOptions.quiet)
-            let server = HTTPServer(configuration: config) { [unowned self] _ in
+            let safe = nonBlockingFunctions
+            let dispatcher = AppDispatcher(registry: registry, quiet: serveOptions.quiet, isNonBlocking: { v in
+                if case .function(let f) = v, f is CompiledFunction, let name = f.name { return safe.contains(name) }
+                return false
+            })
+            let server = HTTPServer(configuration: config, canRunInline: dispatcher.canRunInline) { [unowned self] _ in
                 return { request in
                     dispatcher.handle(request, call: { f, a in try self.call(f, a) }, describe: HandlerErrorReport.describe)
                 }

@@ -46,19 +46,35 @@ public struct HandlerErrorReport {
 public struct AppDispatcher {
     private var router = Router<Int>()
     private var handlers: [Value] = []
+    /// Routes whose handler (and every middleware) cannot block.
+    private var inlineSafe: [Bool] = []
     private let middleware: [Value]
     private let staticMounts: [StaticMount]
     private let quiet: Bool
 
     /// `rebind` maps registered function values to this worker's copies (identity if shared).
-    public init(registry: AppRegistry, quiet: Bool, rebind: (Value) -> Value = { $0 }) {
+    /// `isNonBlocking` tells which handler values are proven never to block.
+    public init(registry: AppRegistry, quiet: Bool, rebind: (Value) -> Value = { $0 },
+                isNonBlocking: (Value) -> Bool = { _ in false }) {
+        let middlewareSafe = registry.middleware.allSatisfy(isNonBlocking)
         for (i, r) in registry.routes.enumerated() {
             router.add(method: r.method, pattern: r.pattern, handler: i)
             handlers.append(rebind(r.handler))
+            inlineSafe.append(middlewareSafe && isNonBlocking(r.handler))
         }
         middleware = registry.middleware.map(rebind)
         staticMounts = registry.staticMounts
         self.quiet = quiet
+    }
+
+    /// True when answering `request` cannot block: a non-blocking route, or a 404/405 answer
+    /// (static files are read from disk, so GETs that may hit them are not inline).
+    public func canRunInline(_ request: HTTPRequest) -> Bool {
+        switch router.match(method: request.method, path: request.path) {
+        case .found(let index, _): return inlineSafe[index]
+        case .methodNotAllowed: return true
+        case .notFound: return staticMounts.isEmpty
+        }
     }
 
     /// Answers `request`; `call` runs an ntnt function, `describe` explains its errors.

@@ -53,6 +53,8 @@ final class EventLoop {
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var lastSweep = 0
     private var draining = false
+    /// This loop's own handler for inline requests (built on the loop thread on first use).
+    private var inlineHandler: HTTPServer.Handler?
 
     private struct Completion {
         let fd: Int32
@@ -243,10 +245,21 @@ final class EventLoop {
                 compactInput(conn)
                 request.remoteAddress = conn.peer
                 if draining { request.keepAlive = false }
+                if let inline = server.canRunInline, inline(request) {
+                    if inlineHandler == nil { inlineHandler = server.makeHandler(server.configuration.workers + index) }
+                    let response = inlineHandler!(&request)
+                    let keepAlive = request.keepAlive
+                    HTTPResponseWriter.write(response, keepAlive: keepAlive, date: date.bytes,
+                                             headOnly: request.method == "HEAD", into: &conn.output)
+                    if !keepAlive { conn.closeAfterWrite = true }
+                    continue
+                }
                 conn.inFlight = true
                 server.workers.submit(HTTPJob(request: request, loop: self, fd: conn.fd, generation: conn.generation))
             }
         }
+        // Answers produced inline (possibly several pipelined ones) go out in one write.
+        if !conn.inFlight && conn.outputStart < conn.output.count { flush(conn) }
     }
 
     private func compactInput(_ conn: Connection) {

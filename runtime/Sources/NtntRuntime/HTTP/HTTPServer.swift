@@ -71,12 +71,19 @@ public final class HTTPServer {
     }
 
     public let configuration: Configuration
-    private let makeHandler: (Int) -> Handler
+    let makeHandler: (Int) -> Handler
+    /// Requests for which this returns true are answered on the event loop itself (their
+    /// handlers are proven not to block), skipping the hand-off to a worker.
+    let canRunInline: ((HTTPRequest) -> Bool)?
     private(set) var workers: WorkerPool!
 
-    public init(configuration: Configuration, makeHandler: @escaping (Int) -> Handler) {
+    /// `makeHandler(i)` builds the handler of worker `i` (0..<workers) or of event loop
+    /// `workers + k` (used for inline requests).
+    public init(configuration: Configuration, canRunInline: ((HTTPRequest) -> Bool)? = nil,
+                makeHandler: @escaping (Int) -> Handler) {
         self.configuration = configuration
         self.makeHandler = makeHandler
+        self.canRunInline = canRunInline
     }
 
     /// Serves until SIGINT/SIGTERM, then drains and returns. `onReady` runs once the port is bound.
