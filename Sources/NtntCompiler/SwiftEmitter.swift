@@ -425,7 +425,8 @@ final class SwiftEmitter {
         let name = f.name.map(swiftString) ?? "nil"
         let arity = "\(f.requiredArity)...\(f.parameters.count)"
         if let n = f.name, functionDepth == 0, scopes.count == 1, let direct = directFunctions[n] {
-            return "makeTopLevelFunction(\(swiftString(n)), \(arity)) { [unowned self] args in try self.\(direct.method)(args) }"
+            let (use, constant) = handlerShape(f)
+            return "makeTopLevelFunction(\(swiftString(n)), \(arity), requestUse: .\(use), isConstant: \(constant)) { [unowned self] args in try self.\(direct.method)(args) }"
         }
         // Nested functions and closures: emit the body inline as a Swift closure.
         let saved = (lines, indent)
@@ -440,6 +441,105 @@ final class SwiftEmitter {
         s += String(repeating: "    ", count: indent) + "})"
         return s
     }
+
+    /// Response builders whose result depends only on their arguments.
+    private static let responseBuilders: Set<String> = ["text", "html", "json", "status", "redirect", "not_found", "error", "response"]
+
+    /// What a (potential) route handler reads of its first parameter, and whether its result
+    /// is a constant (a response builder applied to literals), so the server can skip building
+    /// the request map or reuse one response.
+    private func handlerShape(_ f: FunctionDecl) -> (use: String, constant: Bool) {
+        guard let param = f.parameters.first?.decl.name, f.requires.isEmpty, f.ensures.isEmpty else {
+            return (f.parameters.isEmpty ? "none" : "full", false)
+        }
+        var total = 0, viaParams = 0
+        opaque = false
+        func count(_ e: Expr) {
+            switch e {
+            case .member(.name(let r), "params") where r.name == param:
+                total += 1; viaParams += 1
+            case .index(.name(let r), .string("params")) where r.name == param:
+                total += 1; viaParams += 1
+            case .name(let r) where r.name == param:
+                total += 1
+            default:
+                forEachChild(e, count)
+            }
+        }
+        var statements = f.body.statements
+        while let s = statements.popLast() {
+            switch s.kind {
+            case .expr(let e), .returnStmt(let e?): count(e)
+            case let .letDecl(_, v, o): count(v); if let o { statements += o.body.statements }
+            case .returnStmt(nil), .breakStmt, .continueStmt, .importStmt: break
+            case .function(let fd): statements += fd.body.statements; total += 1  // nested code: be safe
+            case let .whileLoop(c, b): count(c); statements += b.statements
+            case .loop(let b), .block(let b): statements += b.statements
+            case let .forIn(_, seq, b, _): count(seq); statements += b.statements
+            }
+        }
+        if opaque { return ("full", false) }
+        let use = total == 0 ? "none" : (total == viaParams ? "params" : "full")
+        var constant = false
+        if total == 0, f.body.statements.count == 1 {
+            switch f.body.statements[0].kind {
+            case .expr(let e), .returnStmt(let e?): constant = isConstantResponse(e)
+            default: break
+            }
+        }
+        return (use, constant)
+    }
+
+    private func isConstantResponse(_ e: Expr) -> Bool {
+        guard case let .call(.name(r), args, _) = e, SwiftEmitter.responseBuilders.contains(r.name),
+              isResponseBuilder(r) else { return false }
+        return args.allSatisfy(isLiteral)
+    }
+
+    /// True when `r` names a std/http/server builder (imported, or the global of that name).
+    private func isResponseBuilder(_ r: VarRef) -> Bool {
+        for s in module.body.statements {
+            guard case .importStmt(let imp) = s.kind, imp.path == "std/http/server" else { continue }
+            if case .names(let ns) = imp.form, ns.contains(where: { $0.alias.name == r.name && $0.name == r.name }) { return true }
+        }
+        return false
+    }
+
+    private func isLiteral(_ e: Expr) -> Bool {
+        switch e {
+        case .int, .float, .string, .bool, .unit: return true
+        case .array(let xs): return xs.allSatisfy(isLiteral)
+        case .map(let es): return es.allSatisfy { isLiteral($0.key) && isLiteral($0.value) }
+        default: return false
+        }
+    }
+
+    /// Calls `body` on each direct sub-expression of `e` (not into function bodies).
+    private func forEachChild(_ e: Expr, _ body: (Expr) -> Void) {
+        switch e {
+        case .int, .float, .string, .bool, .unit, .old, .name:
+            break
+        case .template, .closure, .match, .ifElse:
+            // Templates, closures and control flow are not inspected: assume they read anything.
+            opaque = true
+        case .interpolated(let ps): for p in ps { if case .expr(let x) = p { body(x) } }
+        case .array(let xs): xs.forEach(body)
+        case .map(let es): es.forEach { body($0.key); body($0.value) }
+        case .unary(_, let x), .member(let x, _), .tryUnwrap(let x): body(x)
+        case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b), .coalesce(let a, let b),
+             .range(let a, let b, _), .index(let a, let b):
+            body(a); body(b)
+        case let .call(c, args, _): body(c); args.forEach(body)
+        case let .assign(t, _, v):
+            switch t {
+            case .variable(let r): body(.name(r))
+            case let .path(r, idx, _): body(.name(r)); idx.forEach(body)
+            }
+            body(v)
+        }
+    }
+
+    private var opaque = false
 
     /// Parameters, hoisting, contracts and the body of a function; returns its value.
     private func functionBody(_ f: FunctionDecl) throws {

@@ -12,11 +12,18 @@ public final class CompiledFunction: FunctionValue {
     public let minArity: Int
     public let maxArity: Int
     public let body: ([Value]) throws -> Value
+    /// What of a request the function reads when it is a route handler (from the compiler).
+    public let requestUse: RequestUse
+    /// The compiler proved the result depends on nothing (a constant response, computed once).
+    public let isConstant: Bool
 
-    public init(name: String?, arity: ClosedRange<Int>, _ body: @escaping ([Value]) throws -> Value) {
+    public init(name: String?, arity: ClosedRange<Int>, requestUse: RequestUse = .full, isConstant: Bool = false,
+                _ body: @escaping ([Value]) throws -> Value) {
         minArity = arity.lowerBound
         maxArity = arity.upperBound
         self.body = body
+        self.requestUse = requestUse
+        self.isConstant = isConstant
         super.init(name: name)
     }
 }
@@ -99,6 +106,14 @@ public final class CompiledRuntime {
             let dispatcher = AppDispatcher(registry: registry, quiet: serveOptions.quiet, isNonBlocking: { v in
                 if case .function(let f) = v, f is CompiledFunction, let name = f.name { return safe.contains(name) }
                 return false
+            }, requestUse: { v in
+                if case .function(let f) = v, let c = f as? CompiledFunction { return c.requestUse }
+                return .full
+            }, constantResponse: { [unowned self] v in
+                // Constant handlers are run once, now; their response is reused for every request.
+                guard case .function(let f) = v, let c = f as? CompiledFunction, c.isConstant,
+                      let result = try? self.call(v, [.unit]) else { return nil }
+                return try? HTTPResponse(value: result)
             })
             let server = HTTPServer(configuration: config, canRunInline: dispatcher.canRunInline) { [unowned self] _ in
                 return { request in
@@ -179,8 +194,9 @@ extension Optional where Wrapped == Value {
 }
 
 /// A top-level function's value.
-public func makeTopLevelFunction(_ name: String, _ arity: ClosedRange<Int>, _ body: @escaping ([Value]) throws -> Value) -> Value {
-    .function(CompiledFunction(name: name, arity: arity, body))
+public func makeTopLevelFunction(_ name: String, _ arity: ClosedRange<Int>, requestUse: RequestUse = .full,
+                                  isConstant: Bool = false, _ body: @escaping ([Value]) throws -> Value) -> Value {
+    .function(CompiledFunction(name: name, arity: arity, requestUse: requestUse, isConstant: isConstant, body))
 }
 
 /// `e?`: the payload of Some/Ok, or nil when the enclosing function must return `e` itself.

@@ -48,19 +48,30 @@ public struct AppDispatcher {
     private var handlers: [Value] = []
     /// Routes whose handler (and every middleware) cannot block.
     private var inlineSafe: [Bool] = []
+    /// What each route's handler reads of the request.
+    private var requestUses: [RequestUse] = []
+    /// Responses of constant handlers, computed once.
+    private var constantResponses: [HTTPResponse?] = []
     private let middleware: [Value]
     private let staticMounts: [StaticMount]
     private let quiet: Bool
 
     /// `rebind` maps registered function values to this worker's copies (identity if shared).
     /// `isNonBlocking` tells which handler values are proven never to block.
+    /// `requestUse` and `constantResponse` let compiled handlers skip building the request
+    /// map, or the whole call.
     public init(registry: AppRegistry, quiet: Bool, rebind: (Value) -> Value = { $0 },
-                isNonBlocking: (Value) -> Bool = { _ in false }) {
+                isNonBlocking: (Value) -> Bool = { _ in false },
+                requestUse: (Value) -> RequestUse = { _ in .full },
+                constantResponse: (Value) -> HTTPResponse? = { _ in nil }) {
         let middlewareSafe = registry.middleware.allSatisfy(isNonBlocking)
+        let hasMiddleware = !registry.middleware.isEmpty
         for (i, r) in registry.routes.enumerated() {
             router.add(method: r.method, pattern: r.pattern, handler: i)
             handlers.append(rebind(r.handler))
             inlineSafe.append(middlewareSafe && isNonBlocking(r.handler))
+            requestUses.append(hasMiddleware ? .full : requestUse(r.handler))
+            constantResponses.append(hasMiddleware ? nil : constantResponse(r.handler))
         }
         middleware = registry.middleware.map(rebind)
         staticMounts = registry.staticMounts
@@ -94,7 +105,8 @@ public struct AppDispatcher {
         let path = request.path
         switch router.match(method: request.method, path: path) {
         case .found(let index, let parameters):
-            var requestValue = request.makeValue(parameters: parameters)
+            if let constant = constantResponses[index] { return constant }
+            var requestValue = request.makeValue(parameters: parameters, use: requestUses[index])
             do {
                 for m in middleware {
                     let result = try call(m, [requestValue])

@@ -5,7 +5,31 @@
 import Glibc
 #endif
 
+/// What a handler reads of its request, so the server builds only that.
+public enum RequestUse: Sendable {
+    /// The handler ignores its argument.
+    case none
+    /// Only `req.params`.
+    case params
+    case full
+}
+
 extension HTTPRequest {
+    /// The request as an ntnt Map: method, path, url, query, query_params, params, headers,
+    /// body, ip, id (or only what `use` says the handler reads).
+    public func makeValue(parameters: [(name: String, value: String)], use: RequestUse) -> Value {
+        switch use {
+        case .none:
+            return .unit
+        case .params:
+            var params = ValueMap()
+            for (n, v) in parameters { params[n] = .string(v) }
+            return .map(ValueMap([("params", .map(params))]))
+        case .full:
+            return makeValue(parameters: parameters)
+        }
+    }
+
     /// The request as an ntnt Map: method, path, url, query, query_params, params, headers,
     /// body, ip, id.
     public func makeValue(parameters: [(name: String, value: String)]) -> Value {
