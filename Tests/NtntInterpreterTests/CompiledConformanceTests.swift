@@ -38,6 +38,15 @@ enum CompiledCorpus {
             case .failure(let f): failures[c.testDescription] = f.report
             }
         }
+        // The sample apps go into the same package (one build for everything).
+        for sample in ["bench", "todo", "site"] {
+            let unit = CompileUnit(name: "sample_\(sample)", path: ConformanceCorpus.projectRoot + "/samples/\(sample)/app.tnt",
+                                   displayPath: "samples/\(sample)/app.tnt")
+            switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
+            case .success(let p): programs += p
+            case .failure(let f): failures["sample/\(sample)"] = f.report
+            }
+        }
         let paths = ToolchainPaths(templates: ConformanceCorpus.projectRoot + "/Templates", runtime: ConformanceCorpus.projectRoot + "/runtime")
         do {
             try PackageWriter.write(programs: programs, to: packageDirectory, paths: paths)
@@ -114,6 +123,62 @@ enum CompiledCorpus {
             #expect(!problems.isEmpty, "\(c.testDescription) is listed as a known compiled failure (\(reason)) but passes: remove it from the list")
         } else {
             #expect(problems.isEmpty, "\(c.testDescription): \(problems.joined(separator: "\n"))")
+        }
+    }
+}
+
+/// The sample apps served by `ntnt run` and by their compiled binary answer the same requests
+/// the same way (random rows compared by shape).
+@Suite(.serialized) struct CompiledHTTPTests {
+    static var binary: String { CompiledCorpus.packageDirectory + "/.build/release/app" }
+
+    /// (method, path, body) requests and whether the body is deterministic.
+    static let requests: [String: [(String, String, String?, Bool)]] = [
+        "bench": [
+            ("GET", "/plaintext", nil, true), ("GET", "/json", nil, true), ("GET", "/users/42", nil, true),
+            ("GET", "/users/a%20b", nil, true), ("POST", "/json", #"{"message":"Hello, World!","numbers":[1,2,3,4,5],"nested":{"key":"value"}}"#, true),
+            ("POST", "/json", "{bad", true), ("GET", "/db", nil, false), ("GET", "/queries?count=20", nil, false),
+            ("GET", "/queries?count=x", nil, false), ("GET", "/template", nil, false), ("GET", "/missing", nil, true),
+            ("DELETE", "/json", nil, true), ("HEAD", "/plaintext", nil, true),
+        ],
+        "site": [
+            ("GET", "/?name=%3Cb%3E", nil, true), ("GET", "/worlds?limit=5", nil, true), ("GET", "/static/style.css", nil, true),
+            ("GET", "/static/../app.tnt", nil, true), ("GET", "/nope", nil, true),
+        ],
+        "todo": [
+            ("GET", "/todos/abc", nil, true), ("POST", "/todos", #"{"title": ""}"#, true), ("POST", "/todos", "nope", true),
+            ("GET", "/todos/999999999", nil, true), ("DELETE", "/todos/999999999", nil, true),
+        ],
+    ]
+
+    /// Replaces digits so random rows compare by shape.
+    static func shape(_ s: String) -> String {
+        String(s.map { $0.isNumber ? "9" : $0 }).replacingOccurrences(of: "9+", with: "9", options: .regularExpression)
+    }
+
+    @Test(arguments: ["bench", "site", "todo"])
+    func sameAnswersInBothModes(_ sample: String) throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["sample/\(sample)"] == nil)
+        let interpreted = try ServerProcess(app: "samples/\(sample)/app.tnt")
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "sample_\(sample)"], compiledBinary: Self.binary)
+        defer { #expect(compiled.stop() == 0) }
+        for (method, path, body, deterministic) in Self.requests[sample]! {
+            let a = try fetch(interpreted.port, method, path, body: body)
+            let b = try fetch(compiled.port, method, path, body: body)
+            #expect(a.status == b.status, "\(method) \(path)")
+            #expect(a.headers["content-type"] == b.headers["content-type"], "\(method) \(path)")
+            #expect(a.headers["cache-control"] == b.headers["cache-control"], "\(method) \(path)")
+            #expect(b.headers["server"] == "ntnt" && b.headers["date"] != nil)
+            if deterministic {
+                #expect(a.body == b.body, "\(method) \(path)")
+            } else {
+                #expect(Self.shape(a.body) == Self.shape(b.body), "\(method) \(path)")
+            }
         }
     }
 }

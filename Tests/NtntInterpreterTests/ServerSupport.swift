@@ -32,10 +32,15 @@ final class ServerProcess {
     private let lock = NSLock()
 
     /// Starts `ntnt run --quiet --port P app` and waits until it accepts connections.
-    init(app: String, environment: [String: String] = [:], arguments: [String] = ["--quiet"]) throws {
+    init(app: String, environment: [String: String] = [:], arguments: [String] = ["--quiet"], compiledBinary: String? = nil) throws {
         port = freePort()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["run"] + arguments + ["--port", String(port), app]
+        if let compiledBinary {
+            process.executableURL = URL(fileURLWithPath: compiledBinary)
+            process.arguments = arguments + ["--port", String(port)]
+        } else {
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = ["run"] + arguments + ["--port", String(port), app]
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: ConformanceCorpus.projectRoot)
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = testDatabaseURL
@@ -134,7 +139,7 @@ final class HTTPTestClient {
     }
 
     /// Reads one response (content-length framed).
-    func readResponse() throws -> TestResponse {
+    func readResponse(headOnly: Bool = false) throws -> TestResponse {
         var headerEnd: Int? = nil
         while headerEnd == nil {
             if let r = buffer.firstRange(of: Array("\r\n\r\n".utf8)) { headerEnd = r.lowerBound; break }
@@ -150,7 +155,7 @@ final class HTTPTestClient {
             guard let colon = l.firstIndex(of: ":") else { continue }
             headers[l[..<colon].lowercased()] = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let length = headOnly ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = headerEnd! + 4
         while buffer.count < bodyStart + length {
             if !fill() { throw TestFailure("connection closed inside a body") }
@@ -174,7 +179,7 @@ final class HTTPTestClient {
         if let body { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (body ?? "")
         send(text)
-        return try readResponse()
+        return try readResponse(headOnly: method == "HEAD")
     }
 }
 
