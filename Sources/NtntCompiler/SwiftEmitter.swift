@@ -341,7 +341,7 @@ final class SwiftEmitter {
         out.append("")
         out.append("    func exports() -> ValueMap {")
         out.append("        var m = ValueMap()")
-        for (name, slot) in Resolver.moduleSlots(module) {
+        for (name, slot) in Resolver.moduleSlots(module).sorted(by: { $0.value < $1.value }) {
             let n = "v\(moduleScopeID)_\(slot)" + (slotNames(body)[slot].map { "_" + identifierPart($0) } ?? "")
             out.append("        if let v = \(n).value { m[\(swiftString(name))] = v }")
         }
