@@ -36,13 +36,18 @@ test-runtime:
 conformance:
 	swift test --filter ConformanceTests $(SWIFT_BUILD_FLAGS)
 
+# The binary plus what `ntnt transpile` needs: Templates/ and the runtime package's sources.
 install: release
-	install -d $(PREFIX)/bin
+	install -d $(PREFIX)/bin $(PREFIX)/share/ntnt
 	install -m 755 .build/release/ntnt $(PREFIX)/bin/ntnt
-	@echo "installed $(PREFIX)/bin/ntnt"
+	rm -rf $(PREFIX)/share/ntnt/Templates $(PREFIX)/share/ntnt/runtime
+	cp -R Templates $(PREFIX)/share/ntnt/Templates
+	mkdir -p $(PREFIX)/share/ntnt/runtime
+	cp -R runtime/Package.swift runtime/Sources $(PREFIX)/share/ntnt/runtime/
+	@echo "installed $(PREFIX)/bin/ntnt and $(PREFIX)/share/ntnt"
 
 uninstall:
-	rm -f $(PREFIX)/bin/ntnt
+	rm -rf $(PREFIX)/bin/ntnt $(PREFIX)/share/ntnt
 
 # A throwaway PostgreSQL cluster on 127.0.0.1:54329 with the `world` table (scripts/db.sh).
 db-start:
