@@ -452,10 +452,17 @@ final class SwiftEmitter {
         guard let param = f.parameters.first?.decl.name, f.requires.isEmpty, f.ensures.isEmpty else {
             return (f.parameters.isEmpty ? "none" : "full", false)
         }
-        var total = 0, viaParams = 0
+        var total = 0, viaParams = 0, viaBody = 0
         opaque = false
         func count(_ e: Expr) {
             switch e {
+            case .call(.name(let f), let args, _) where ["parse_json", "parse_form"].contains(f.name) && args.count == 1
+                    && isStdImport(f, from: ["std/json", "std/http/server"]):
+                if case .name(let r) = args[0], r.name == param {
+                    total += 1; viaBody += 1
+                } else {
+                    args.forEach(count)
+                }
             case .member(.name(let r), "params") where r.name == param:
                 total += 1; viaParams += 1
             case .index(.name(let r), .string("params")) where r.name == param:
@@ -479,7 +486,7 @@ final class SwiftEmitter {
             }
         }
         if opaque { return ("full", false) }
-        let use = total == 0 ? "none" : (total == viaParams ? "params" : "full")
+        let use = total == 0 ? "none" : (total == viaParams ? "params" : (total == viaBody ? "body" : "full"))
         var constant = false
         if total == 0, f.body.statements.count == 1 {
             switch f.body.statements[0].kind {
@@ -496,13 +503,28 @@ final class SwiftEmitter {
         return args.allSatisfy(isLiteral)
     }
 
-    /// True when `r` names a std/http/server builder (imported, or the global of that name).
+    /// True when `r` names a std/http/server response builder imported under its own name.
     private func isResponseBuilder(_ r: VarRef) -> Bool {
+        isStdImport(r, from: ["std/http/server"])
+    }
+
+    /// True when `r` is a name imported unchanged from one of the std modules `paths`, and the
+    /// module never rebinds it.
+    private func isStdImport(_ r: VarRef, from paths: Set<String>) -> Bool {
+        var imported = false
         for s in module.body.statements {
-            guard case .importStmt(let imp) = s.kind, imp.path == "std/http/server" else { continue }
-            if case .names(let ns) = imp.form, ns.contains(where: { $0.alias.name == r.name && $0.name == r.name }) { return true }
+            switch s.kind {
+            case .importStmt(let imp) where paths.contains(imp.path):
+                if case .names(let ns) = imp.form, ns.contains(where: { $0.alias.name == r.name && $0.name == r.name }) { imported = true }
+            case .letDecl(let d, _, _) where d.name == r.name:
+                return false
+            case .function(let f) where f.name == r.name:
+                return false
+            default:
+                break
+            }
         }
-        return false
+        return imported
     }
 
     private func isLiteral(_ e: Expr) -> Bool {

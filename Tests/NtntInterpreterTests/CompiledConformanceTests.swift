@@ -12,7 +12,12 @@ import Testing
 @testable import NtntInterpreter
 
 enum CompiledCorpus {
-    static let packageDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-compiled-conformance").path
+    /// One folder per checkout (the generated package records the runtime's absolute path).
+    static let packageDirectory: String = {
+        var hash: UInt64 = 14695981039346656037
+        for b in ConformanceCorpus.projectRoot.utf8 { hash = (hash ^ UInt64(b)) &* 1099511628211 }
+        return FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-compiled-conformance-\(String(hash, radix: 16))").path
+    }()
 
     static let knownFailures: [String: String] = {
         let path = ConformanceCorpus.projectRoot + "/Tests/Conformance/known-failures-compiled.txt"

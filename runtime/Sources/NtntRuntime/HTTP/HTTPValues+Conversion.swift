@@ -11,6 +11,8 @@ public enum RequestUse: Sendable {
     case none
     /// Only `req.params`.
     case params
+    /// Only the body (`parse_json(req)`, `parse_form(req)`).
+    case body
     case full
 }
 
@@ -25,6 +27,8 @@ extension HTTPRequest {
             var params = ValueMap()
             for (n, v) in parameters { params[n] = .string(v) }
             return .map(ValueMap([("params", .map(params))]))
+        case .body:
+            return .map(ValueMap([("body", .string(String(decoding: body, as: UTF8.self)))]))
         case .full:
             return makeValue(parameters: parameters)
         }
@@ -90,7 +94,13 @@ extension HTTPResponse {
         }
         var headers: [(name: String, value: String)] = []
         if case .map(let h)? = m["headers"] {
-            for i in 0..<h.count { headers.append((h.keys[i].lowercased(), templateText(h.values[i]))) }
+            headers.reserveCapacity(h.count)
+            for i in 0..<h.count {
+                let name = h.keys[i]
+                // Builders already use lower-case names; only lower-case when needed.
+                let lower = name.utf8.contains { $0 >= 65 && $0 <= 90 } ? name.lowercased() : name
+                headers.append((lower, templateText(h.values[i])))
+            }
         }
         var body: [UInt8] = []
         switch m["body"] {
