@@ -17,17 +17,8 @@ extension Interpreter {
     /// The `listen`, `serve_static` and `use_middleware` builtins.
     func serverCall(_ name: String, _ args: [Value]) throws -> Value {
         switch name {
-        case "serve_static":
-            guard case .string(let prefix) = args[0], case .string(let dir) = args[1] else {
-                throw RuntimeError("serve_static(): expected a prefix and a directory String")
-            }
-            let base = entryDirectory
-            let directory = dir.hasPrefix("/") ? dir : (base.isEmpty ? dir : base + "/" + dir)
-            registry.staticMounts.append(StaticMount(prefix: prefix, directory: directory))
-            return .unit
-        case "use_middleware":
-            guard case .function = args[0] else { throw typeError("use_middleware", "a function", args[0]) }
-            registry.middleware.append(args[0])
+        case "serve_static", "use_middleware":
+            try registry.register(name, args, base: entryDirectory)
             return .unit
         case "listen":
             guard case .int(let port) = args[0] else { throw typeError("listen", "Int", args[0]) }
@@ -69,15 +60,7 @@ extension Interpreter {
         let server = HTTPServer(configuration: config, canRunInline: inline) { index in
             return { request in host.handle(&request, worker: index) }
         }
-        do {
-            try server.run {
-                writeStderr("ntnt: serving \(registry.routes.count) route(s) on http://0.0.0.0:\(port) "
-                            + "(\(config.eventLoops) event loop(s), \(config.workers) worker(s))\n")
-            }
-        } catch let e as HTTPServerError {
-            throw RuntimeError("listen(): \(e.description)")
-        }
-        writeStderr("ntnt: stopped\n")
+        try server.serveProgram(routeCount: registry.routes.count, mode: "")
     }
 }
 

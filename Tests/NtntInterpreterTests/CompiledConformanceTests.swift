@@ -19,16 +19,7 @@ enum CompiledCorpus {
         return FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-compiled-conformance-\(String(hash, radix: 16))").path
     }()
 
-    static let knownFailures: [String: String] = {
-        let path = ConformanceCorpus.projectRoot + "/Tests/Conformance/known-failures-compiled.txt"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
-        var result: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            result[String(parts[0])] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
-        }
-        return result
-    }()
+    static let knownFailures = ConformanceCorpus.readKnownFailures("known-failures-compiled.txt")
 
     static func programName(_ c: ConformanceCase) -> String { "\(c.suite)_\(c.name)" }
 

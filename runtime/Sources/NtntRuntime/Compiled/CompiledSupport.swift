@@ -84,16 +84,8 @@ public final class CompiledRuntime {
 
     func serverCall(_ name: String, _ args: [Value]) throws -> Value {
         switch name {
-        case "serve_static":
-            guard case .string(let prefix) = args[0], case .string(let dir) = args[1] else {
-                throw RuntimeError("serve_static(): expected a prefix and a directory String")
-            }
-            let directory = dir.hasPrefix("/") || entryDirectory.isEmpty ? dir : entryDirectory + "/" + dir
-            registry.staticMounts.append(StaticMount(prefix: prefix, directory: directory))
-            return .unit
-        case "use_middleware":
-            guard case .function = args[0] else { throw typeError("use_middleware", "a function", args[0]) }
-            registry.middleware.append(args[0])
+        case "serve_static", "use_middleware":
+            try registry.register(name, args, base: entryDirectory)
             return .unit
         case "listen":
             guard case .int(let requested) = args[0] else { throw typeError("listen", "Int", args[0]) }
@@ -120,15 +112,7 @@ public final class CompiledRuntime {
                     dispatcher.handle(request, call: { f, a in try self.call(f, a) }, describe: HandlerErrorReport.describe)
                 }
             }
-            do {
-                try server.run {
-                    writeStandardError("ntnt: serving \(registry.routes.count) route(s) on http://0.0.0.0:\(port) "
-                                       + "(\(config.eventLoops) event loop(s), \(config.workers) worker(s), compiled)\n")
-                }
-            } catch let e as HTTPServerError {
-                throw RuntimeError("listen(): \(e.description)")
-            }
-            writeStandardError("ntnt: stopped\n")
+            try server.serveProgram(routeCount: registry.routes.count, mode: ", compiled")
             throw CompiledProgramExit()
         default:
             throw RuntimeError("\(name)(): not available")

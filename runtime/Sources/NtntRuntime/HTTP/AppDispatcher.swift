@@ -13,6 +13,23 @@ public final class AppRegistry {
     public var staticMounts: [StaticMount] = []
 
     public init() {}
+
+    /// `serve_static(prefix, dir)` and `use_middleware(f)`; `dir` resolves against `base`.
+    public func register(_ name: String, _ args: [Value], base: String) throws {
+        switch name {
+        case "serve_static":
+            guard case .string(let prefix) = args[0], case .string(let dir) = args[1] else {
+                throw RuntimeError("serve_static(): expected a prefix and a directory String")
+            }
+            let directory = dir.hasPrefix("/") || base.isEmpty ? dir : base + "/" + dir
+            staticMounts.append(StaticMount(prefix: prefix, directory: directory))
+        case "use_middleware":
+            guard case .function = args[0] else { throw typeError("use_middleware", "a function", args[0]) }
+            middleware.append(args[0])
+        default:
+            throw RuntimeError("\(name)(): not available")
+        }
+    }
 }
 
 /// How an error from a handler is reported and answered.

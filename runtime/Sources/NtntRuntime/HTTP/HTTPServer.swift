@@ -106,6 +106,21 @@ public final class HTTPServer {
         workers.shutdown()
     }
 
+    /// Runs the server for `listen(port)`, announcing it on stderr; a port that cannot be bound
+    /// becomes the runtime error `listen(): …`.
+    public func serveProgram(routeCount: Int, mode: String) throws {
+        let config = configuration
+        do {
+            try run {
+                writeStandardError("ntnt: serving \(routeCount) route(s) on http://0.0.0.0:\(config.port) "
+                                   + "(\(config.eventLoops) event loop(s), \(config.workers) worker(s)\(mode))\n")
+            }
+        } catch let e as HTTPServerError {
+            throw RuntimeError("listen(): \(e.description)")
+        }
+        writeStandardError("ntnt: stopped\n")
+    }
+
     /// Asks a running server to drain and stop (as SIGTERM would).
     public static func requestShutdown() {
         ServerSignals.trigger()
