@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run serve test test-runtime test-root conformance install uninstall clean db-start db-stop db-seed
+.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk
 
 all: build
 
@@ -24,7 +24,11 @@ serve: release db-start
 	.build/release/ntnt run samples/bench/app.tnt
 
 # The server and database tests need the project's PostgreSQL cluster (started if needed).
-test: db-start test-root test-runtime
+test: db-start test-bench test-root test-runtime
+
+# Unit tests of the benchmark harness (wrk output parsing, reports).
+test-bench:
+	python3 -m unittest discover -s bench -p "test_*.py"
 
 test-root:
 	swift test --disable-xctest $(SWIFT_BUILD_FLAGS)
@@ -48,6 +52,23 @@ install: release
 
 uninstall:
 	rm -rf $(PREFIX)/bin/ntnt $(PREFIX)/share/ntnt
+
+# Interpreted vs compiled on the seven endpoints (bench/harness.py; options via BENCH_ARGS,
+# e.g. BENCH_ARGS="--runs 1 --duration 5s --endpoints plaintext,db").
+bench: wrk db-start
+	python3 bench/harness.py $(BENCH_ARGS)
+
+# 1 s per endpoint, one run, both modes; fails on any verification error, error or non-2xx.
+bench-smoke: wrk db-start
+	python3 bench/harness.py --smoke --out .build-bench/results
+
+# Rebuild the table and chart of the latest results file.
+bench-report:
+	python3 bench/harness.py --report "$$(ls -t bench/results/*.json | head -1)"
+
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+	  || { echo "wrk is required: apt-get install wrk"; exit 1; }
 
 # A throwaway PostgreSQL cluster on 127.0.0.1:54329 with the `world` table (scripts/db.sh).
 db-start:

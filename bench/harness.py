@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""The benchmark harness: interpreted vs compiled ntnt on the seven endpoints of BENCHMARKS.md.
+
+For each server in turn it starts the server, verifies every endpoint's answer (status,
+content type, body shape), runs wrk on each endpoint (warm-up, then N runs, median), records
+req/s, p50/p99 latency, errors and non-2xx, and the server's peak RSS, then stops it.
+Results go to bench/results/<date>-<host>.json (raw wrk output included), a markdown table
+on stdout and a self-contained HTML page with bar charts next to the JSON.
+
+    python3 bench/harness.py                       # make bench
+    python3 bench/harness.py --smoke               # make bench-smoke: 1 s per endpoint, 1 run
+    python3 bench/harness.py --report FILE.json    # make bench-report: table + chart again
+
+A run with errors or non-2xx answers is reported and not counted. Everything stops by itself.
+"""
+
+import argparse
+import datetime
+import html
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENDPOINTS = ["plaintext", "json", "params", "json-body", "db", "queries", "template"]
+JSON_BODY = '{"message":"Hello, World!","numbers":[1,2,3,4,5],"nested":{"key":"value"}}'
+PATHS = {
+    "plaintext": "/plaintext", "json": "/json", "params": "/users/42", "json-body": "/json",
+    "db": "/db", "queries": "/queries?count=20", "template": "/template",
+}
+
+
+# MARK: - wrk output
+
+def parse_duration_ms(text):
+    """'1.16ms' → 1.16, '12.5us' → 0.0125, '1.02s' → 1020."""
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if not m:
+        raise ValueError("bad duration %r" % text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(output):
+    """The figures of one `wrk --latency` run. `valid` is False when the run had socket
+    errors or non-2xx/3xx answers: such a run is flagged and not counted."""
+    result = {"requests_per_sec": None, "p50_ms": None, "p99_ms": None, "requests": None,
+              "non_2xx": 0, "socket_errors": 0, "valid": True}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if m:
+        result["requests_per_sec"] = float(m.group(1))
+    m = re.search(r"(\d+) requests in", output)
+    if m:
+        result["requests"] = int(m.group(1))
+    for pct, key in (("50", "p50_ms"), ("99", "p99_ms")):
+        m = re.search(r"^\s+%s(?:\.000)?%%\s+([\d.]+\w+)" % pct, output, re.M)
+        if m:
+            result[key] = parse_duration_ms(m.group(1))
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if m:
+        result["non_2xx"] = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if m:
+        result["socket_errors"] = sum(int(x) for x in m.groups())
+    if result["requests_per_sec"] is None or result["non_2xx"] or result["socket_errors"]:
+        result["valid"] = False
+    return result
+
+
+def summarize(runs):
+    """Median req/s (and the latencies of the median run) over the valid runs."""
+    valid = [r for r in runs if r["valid"]]
+    if not valid:
+        return {"requests_per_sec": None, "p50_ms": None, "p99_ms": None, "valid_runs": 0, "runs": len(runs)}
+    ordered = sorted(valid, key=lambda r: r["requests_per_sec"])
+    mid = ordered[(len(ordered) - 1) // 2]
+    return {"requests_per_sec": statistics.median(r["requests_per_sec"] for r in valid),
+            "p50_ms": mid["p50_ms"], "p99_ms": mid["p99_ms"], "valid_runs": len(valid), "runs": len(runs)}
+
+
+# MARK: - Reports
+
+def ratio(value, base):
+    if not value or not base:
+        return "–"
+    return "%.2f×" % (value / base)
+
+
+def markdown_table(results):
+    servers = [s["name"] for s in results["servers"]]
+    base = servers[0]
+    by = {s["name"]: s for s in results["servers"]}
+    lines = ["| endpoint | " + " | ".join(servers) + " |", "|---" * (len(servers) + 1) + "|"]
+    for ep in results["settings"]["endpoints"]:
+        cells = []
+        base_rps = by[base]["endpoints"].get(ep, {}).get("requests_per_sec")
+        for name in servers:
+            e = by[name]["endpoints"].get(ep, {})
+            rps = e.get("requests_per_sec")
+            if rps is None:
+                cells.append("failed" if e else "–")
+            elif name == base:
+                cells.append("%d" % rps)
+            else:
+                cells.append("%d (%s)" % (rps, ratio(rps, base_rps)))
+        lines.append("| %s | %s |" % (ep, " | ".join(cells)))
+    lines.append("| peak RSS | " + " | ".join("%s MiB" % by[n].get("peak_rss_mib", "–") for n in servers) + " |")
+    s = results["settings"]
+    lines.append("")
+    lines.append("req/s, median of %d run(s) of `wrk -t%d -c%d -d%s --latency` after a %s warm-up; ratios to %s. "
+                 "%s, %s cores, %s." % (s["runs"], s["threads"], s["connections"], s["duration"], s["warmup"], base,
+                                       results["machine"]["cpu"], results["machine"]["cores"], results["date"]))
+    return "\n".join(lines)
+
+
+def html_report(results):
+    """A self-contained page: one horizontal bar chart per endpoint (inline SVG)."""
+    colors = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2"]
+    servers = [s["name"] for s in results["servers"]]
+    by = {s["name"]: s for s in results["servers"]}
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>ntnt benchmark</title>",
+             "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:52rem}"
+             "h2{font-size:1rem;margin:1.5rem 0 .3rem}td,th{padding:.2rem .6rem;text-align:right}"
+             "th:first-child,td:first-child{text-align:left}</style></head><body>",
+             "<h1>ntnt: interpreted vs compiled</h1>",
+             "<p>%s</p>" % html.escape(markdown_table(results).splitlines()[-1])]
+    width = 560
+    for ep in results["settings"]["endpoints"]:
+        values = [by[n]["endpoints"].get(ep, {}).get("requests_per_sec") or 0 for n in servers]
+        top = max(values) or 1
+        parts.append("<h2>%s <small>(%s)</small></h2>" % (html.escape(ep), html.escape(PATHS.get(ep, ""))))
+        parts.append("<svg width='%d' height='%d' role='img'>" % (width + 230, 26 * len(servers)))
+        for i, (name, v) in enumerate(zip(servers, values)):
+            w = int(width * v / top)
+            y = 26 * i
+            parts.append("<text x='0' y='%d' font-size='13'>%s</text>" % (y + 16, html.escape(name)))
+            parts.append("<rect x='110' y='%d' width='%d' height='20' fill='%s'/>" % (y + 2, w, colors[i % len(colors)]))
+            parts.append("<text x='%d' y='%d' font-size='13'>%s</text>" % (115 + w, y + 16, "%d req/s" % v if v else "failed"))
+        parts.append("</svg>")
+    parts.append("<h2>Table</h2><pre>%s</pre></body></html>" % html.escape(markdown_table(results)))
+    return "\n".join(parts)
+
+
+def write_reports(results, json_path):
+    html_path = json_path[:-5] + ".html"
+    with open(html_path, "w") as f:
+        f.write(html_report(results))
+    print(markdown_table(results))
+    print("\nresults: %s\nchart:   %s" % (json_path, html_path))
+
+
+# MARK: - Servers
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, cwd=ROOT, check=True, **kw)
+
+
+def wait_ready(port, proc, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited with status %s" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not accept connections on port %d" % port)
+
+
+def fetch(port, path, body=None):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                 data=body.encode() if body else None, method="POST" if body else "GET")
+    if body:
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status, r.headers, r.read().decode()
+
+
+def verify(port):
+    """Checks every endpoint as BENCHMARKS.md specifies; returns a list of problems."""
+    problems = []
+
+    def check(ep, cond, what):
+        if not cond:
+            problems.append("%s: %s" % (ep, what))
+
+    def world(o):
+        return isinstance(o, dict) and set(o) == {"id", "randomNumber"} and 1 <= o["id"] <= 10000 \
+            and isinstance(o["randomNumber"], int)
+
+    for ep in ENDPOINTS:
+        try:
+            status, headers, body = fetch(port, PATHS[ep], JSON_BODY if ep == "json-body" else None)
+        except Exception as e:  # noqa: BLE001 — any failure is a verification problem
+            problems.append("%s: %s" % (ep, e))
+            continue
+        ctype = headers.get("Content-Type", "")
+        check(ep, status == 200, "status %d" % status)
+        for h in ("Content-Length", "Date", "Server"):
+            check(ep, headers.get(h), "no %s header" % h)
+        if ep == "plaintext":
+            check(ep, body == "Hello, World!" and ctype.startswith("text/plain"), "body/type %r %r" % (body, ctype))
+        elif ep == "json":
+            check(ep, json.loads(body) == {"message": "Hello, World!"} and ctype.startswith("application/json"), body)
+        elif ep == "params":
+            check(ep, json.loads(body) == {"id": "42"}, body)
+        elif ep == "json-body":
+            check(ep, json.loads(body) == json.loads(JSON_BODY), body)
+        elif ep == "db":
+            check(ep, world(json.loads(body)), body)
+        elif ep == "queries":
+            rows = json.loads(body)
+            check(ep, isinstance(rows, list) and len(rows) == 20 and all(map(world, rows)), body[:200])
+        elif ep == "template":
+            check(ep, ctype.startswith("text/html") and "<th>ID</th><th>Random Number</th>" in body
+                  and body.count("<tr><td>") == 10, body[:200])
+    return problems
+
+
+def peak_rss_mib(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return None
+
+
+def wrk(args, ep, duration, lua):
+    cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.connections, "-d%s" % duration, "--latency"]
+    if ep == "json-body":
+        cmd += ["-s", lua]
+    cmd.append("http://127.0.0.1:%d%s" % (args.port, PATHS[ep]))
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
+
+
+def server_commands(args, build_dir):
+    port = str(args.port)
+    return {
+        "interpreted": [os.path.join(ROOT, ".build/release/ntnt"), "run", "--quiet", "--port", port, "samples/bench/app.tnt"],
+        "compiled": [os.path.join(build_dir, "compiled/.build/release/app"), "--quiet", "--port", port],
+    }
+
+
+def build(args, build_dir):
+    log("building ntnt (release)…")
+    run(["swift", "build", "-c", "release"], stdout=subprocess.DEVNULL)
+    if "compiled" in args.servers:
+        log("building the compiled benchmark app…")
+        run([".build/release/ntnt", "build", "samples/bench/app.tnt", "-o", os.path.join(build_dir, "compiled")],
+            stdout=subprocess.DEVNULL)
+
+
+def machine_info():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+
+    def version(cmd):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except Exception:  # noqa: BLE001
+            return "unknown"
+    return {"cpu": cpu, "cores": os.cpu_count(), "host": platform.node(), "kernel": platform.release(),
+            "wrk": version(["wrk", "--version"]), "swift": version(["swift", "--version"])}
+
+
+def benchmark(args):
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does it when run as root)")
+    build_dir = os.path.join(ROOT, ".build-bench")
+    os.makedirs(build_dir, exist_ok=True)
+    log(subprocess.run(["scripts/db.sh", "start"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip())
+    build(args, build_dir)
+    lua = os.path.join(build_dir, "post.lua")
+    with open(lua, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.body = \'%s\'\nwrk.headers["Content-Type"] = "application/json"\n' % JSON_BODY)
+    commands = server_commands(args, build_dir)
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+               "machine": machine_info(),
+               "settings": {"threads": args.threads, "connections": args.connections, "duration": args.duration,
+                            "warmup": args.warmup, "runs": args.runs, "endpoints": args.endpoints},
+               "servers": []}
+    failed = False
+    for name in args.servers:
+        log("== %s" % name)
+        proc = subprocess.Popen(commands[name], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        entry = {"name": name, "endpoints": {}, "verification": []}
+        try:
+            wait_ready(args.port, proc)
+            entry["verification"] = verify(args.port)
+            for p in entry["verification"]:
+                log("  verification failed: %s" % p)
+                failed = True
+            for ep in args.endpoints:
+                if any(p.startswith(ep + ":") for p in entry["verification"]):
+                    entry["endpoints"][ep] = {"requests_per_sec": None, "error": "verification failed"}
+                    continue
+                if args.warmup != "0s":
+                    log("  %s: warm-up %s" % (ep, args.warmup))
+                    wrk(args, ep, args.warmup, lua)
+                runs = []
+                for i in range(args.runs):
+                    log("  %s: run %d of %d" % (ep, i + 1, args.runs))
+                    raw = wrk(args, ep, args.duration, lua)
+                    parsed = parse_wrk(raw)
+                    parsed["raw"] = raw
+                    if not parsed["valid"]:
+                        log("  %s: run %d had errors or non-2xx answers; not counted" % (ep, i + 1))
+                        failed = True
+                    runs.append(parsed)
+                entry["endpoints"][ep] = dict(summarize(runs), raw_runs=runs)
+            entry["peak_rss_mib"] = peak_rss_mib(proc.pid)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        results["servers"].append(entry)
+    os.makedirs(args.out, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
+    json_path = os.path.join(args.out, "%s-%s%s.json" % (stamp, platform.node() or "host", "-smoke" if args.smoke else ""))
+    with open(json_path, "w") as f:
+        json.dump(results, f, indent=1)
+    write_reports(results, json_path)
+    return 1 if failed else 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Benchmark ntnt interpreted vs compiled on the seven endpoints.")
+    p.add_argument("--servers", default="interpreted,compiled", help="comma-separated: interpreted,compiled")
+    p.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated subset of %s" % ",".join(ENDPOINTS))
+    p.add_argument("--duration", default="10s")
+    p.add_argument("--warmup", default="3s")
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--port", type=int, default=8089)
+    p.add_argument("--out", default=os.path.join(ROOT, "bench/results"))
+    p.add_argument("--smoke", action="store_true", help="1 s per endpoint, one run, no warm-up; fails on any error")
+    p.add_argument("--report", metavar="JSON", help="only rebuild the table and chart from a results file")
+    args = p.parse_args(argv)
+    if args.report:
+        with open(args.report) as f:
+            write_reports(json.load(f), args.report)
+        return 0
+    args.servers = [s for s in args.servers.split(",") if s]
+    args.endpoints = [e for e in args.endpoints.split(",") if e]
+    unknown = [s for s in args.servers if s not in ("interpreted", "compiled")] + \
+              [e for e in args.endpoints if e not in ENDPOINTS]
+    if unknown:
+        p.error("unknown server or endpoint: %s" % ", ".join(unknown))
+    if args.smoke:
+        args.duration, args.warmup, args.runs = "1s", "0s", 1
+    return benchmark(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

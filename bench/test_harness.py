@@ -1,0 +1,102 @@
+"""Unit tests of the benchmark harness: wrk output parsing (on recorded outputs) and reports."""
+
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata")
+
+
+def read(name):
+    with open(os.path.join(DATA, name)) as f:
+        return f.read()
+
+
+class ParseWrkTests(unittest.TestCase):
+    def test_clean_run(self):
+        r = harness.parse_wrk(read("wrk-ok.txt"))
+        self.assertEqual(r["requests_per_sec"], 132226.76)
+        self.assertEqual(r["requests"], 1323595)
+        self.assertAlmostEqual(r["p50_ms"], 0.315)
+        self.assertAlmostEqual(r["p99_ms"], 4.69)
+        self.assertEqual((r["non_2xx"], r["socket_errors"]), (0, 0))
+        self.assertTrue(r["valid"])
+
+    def test_non_2xx_is_flagged_not_counted(self):
+        r = harness.parse_wrk(read("wrk-non2xx.txt"))
+        self.assertEqual(r["non_2xx"], r["requests"])
+        self.assertFalse(r["valid"])
+        summary = harness.summarize([r])
+        self.assertIsNone(summary["requests_per_sec"])
+        self.assertEqual(summary["valid_runs"], 0)
+
+    def test_socket_errors_are_flagged(self):
+        # wrk-ok.txt with the line wrk prints when sockets fail (wrk.c: "Socket errors: connect %d, ...").
+        r = harness.parse_wrk(read("wrk-socket-errors-edited.txt"))
+        self.assertEqual(r["socket_errors"], 15)
+        self.assertFalse(r["valid"])
+
+    def test_refused_connection_has_no_figures(self):
+        r = harness.parse_wrk(read("wrk-refused.txt"))
+        self.assertIsNone(r["requests_per_sec"])
+        self.assertFalse(r["valid"])
+
+    def test_median_ignores_invalid_runs(self):
+        ok = harness.parse_wrk(read("wrk-ok.txt"))
+        bad = harness.parse_wrk(read("wrk-non2xx.txt"))
+        faster = dict(ok, requests_per_sec=200000.0)
+        slower = dict(ok, requests_per_sec=100000.0)
+        s = harness.summarize([slower, bad, faster, ok])
+        self.assertEqual(s["requests_per_sec"], 132226.76)
+        self.assertEqual((s["valid_runs"], s["runs"]), (3, 4))
+
+    def test_durations(self):
+        self.assertAlmostEqual(harness.parse_duration_ms("395.00us"), 0.395)
+        self.assertAlmostEqual(harness.parse_duration_ms("1.67ms"), 1.67)
+        self.assertAlmostEqual(harness.parse_duration_ms("1.02s"), 1020.0)
+
+
+class ReportTests(unittest.TestCase):
+    results = {
+        "date": "2026-11-26 18:00 UTC",
+        "machine": {"cpu": "Test CPU", "cores": 2},
+        "settings": {"threads": 2, "connections": 64, "duration": "10s", "warmup": "3s", "runs": 3,
+                     "endpoints": ["plaintext", "db"]},
+        "servers": [
+            {"name": "interpreted", "peak_rss_mib": 29,
+             "endpoints": {"plaintext": {"requests_per_sec": 50000.0}, "db": {"requests_per_sec": 20000.0}}},
+            {"name": "compiled", "peak_rss_mib": 17,
+             "endpoints": {"plaintext": {"requests_per_sec": 100000.0}, "db": {"requests_per_sec": None, "error": "x"}}},
+        ],
+    }
+
+    def test_markdown_table(self):
+        table = harness.markdown_table(self.results)
+        self.assertIn("| endpoint | interpreted | compiled |", table)
+        self.assertIn("| plaintext | 50000 | 100000 (2.00×) |", table)
+        self.assertIn("| db | 20000 | failed |", table)
+        self.assertIn("| peak RSS | 29 MiB | 17 MiB |", table)
+
+    def test_html_report_is_self_contained(self):
+        page = harness.html_report(self.results)
+        self.assertTrue(page.startswith("<!DOCTYPE html>"))
+        self.assertIn("<svg", page)
+        self.assertNotIn("<script src", page)
+        self.assertIn("100000 req/s", page)
+
+    def test_report_only_mode_rewrites_chart(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            with open(path, "w") as f:
+                json.dump(self.results, f)
+            self.assertEqual(harness.main(["--report", path]), 0)
+            self.assertTrue(os.path.exists(os.path.join(d, "r.html")))
+
+
+if __name__ == "__main__":
+    unittest.main()
