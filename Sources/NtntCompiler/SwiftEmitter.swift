@@ -24,6 +24,7 @@ public struct CompileError: Error {
 enum Storage {
     case local(String)   // var NAME: Value
     case cell(String)    // let NAME = Cell()
+    case int(String)     // var NAME: Int (type inference proved it only ever holds Ints)
 }
 
 /// Emits one module.
@@ -119,6 +120,7 @@ final class SwiftEmitter {
         func ref(_ r: VarRef) {
             guard case let .local(hops, slot) = r.binding else { return }
             let target = stack[stack.count - 1 - hops]
+            refKeys[ObjectIdentifier(r)] = SlotKey(scope: ObjectIdentifier(target.0), slot: slot)
             if target.1 < depth || target.1 == 0 {
                 captured[ObjectIdentifier(target.0), default: []].insert(slot)
             }
@@ -146,8 +148,14 @@ final class SwiftEmitter {
         func stmt(_ s: Stmt) {
             switch s.kind {
             case .expr(let e): expr(e)
-            case let .letDecl(_, v, o):
+            case let .letDecl(d, v, o):
                 expr(v)
+                if let top = stack.last { declaredNames[ObjectIdentifier(top.0), default: [:]][d.slot] = d.name }
+                if depth > 0, let top = stack.last {
+                    let key = SlotKey(scope: ObjectIdentifier(top.0), slot: d.slot)
+                    if o == nil { intCandidates.insert(key) } else { intExcluded.insert(key) }
+                    intAssignments.append((key, v, nil))
+                }
                 if let o {
                     stack.append((o.body.scope, depth))
                     for s in o.body.statements { stmt(s) }
@@ -198,10 +206,15 @@ final class SwiftEmitter {
                  .range(let a, let b, _), .index(let a, let b):
                 expr(a); expr(b)
             case let .call(c, args, _): expr(c); for a in args { expr(a) }
-            case let .assign(t, _, v):
+            case let .assign(t, op, v):
                 switch t {
-                case .variable(let r): ref(r)
-                case let .path(r, idx, _): ref(r); for i in idx { expr(i) }
+                case .variable(let r):
+                    ref(r)
+                    if let key = refKeys[ObjectIdentifier(r)] { intAssignments.append((key, v, op)) }
+                case let .path(r, idx, _):
+                    ref(r)
+                    if let key = refKeys[ObjectIdentifier(r)] { intExcluded.insert(key) }
+                    for i in idx { expr(i) }
                 }
                 expr(v)
             case .closure(let f): function(f)
@@ -227,6 +240,78 @@ final class SwiftEmitter {
         for s in module.body.statements { stmt(s) }
     }
 
+    // MARK: - Type inference
+
+    /// A variable: its scope and slot.
+    struct SlotKey: Hashable {
+        let scope: ObjectIdentifier
+        let slot: Int
+    }
+
+    private var refKeys: [ObjectIdentifier: SlotKey] = [:]
+    /// Names of `let` variables by scope and slot (for readable Swift names).
+    private var declaredNames: [ObjectIdentifier: [Int: String]] = [:]
+    private var intCandidates: Set<SlotKey> = []
+    private var intExcluded: Set<SlotKey> = []
+    private var intAssignments: [(SlotKey, Expr, BinaryOp?)] = []
+    /// Variables proven to only ever hold Ints (stored as Swift `Int`).
+    private var intSlots: Set<SlotKey> = []
+
+    /// Local `let` variables of functions whose every assignment is an Int expression become
+    /// Swift Ints: assume all candidates are Ints, drop any with a non-Int assignment, repeat
+    /// until nothing changes. Captured variables stay `Cell`s.
+    private func inferIntSlots() {
+        var ints = intCandidates.subtracting(intExcluded).filter { !(captured[$0.scope]?.contains($0.slot) ?? false) }
+        var changed = true
+        while changed {
+            changed = false
+            for (key, rhs, op) in intAssignments where ints.contains(key) {
+                let ok: Bool
+                if let op { ok = isArithmetic(op) && isInt(rhs, ints) } else { ok = isInt(rhs, ints) }
+                if !ok {
+                    ints.remove(key)
+                    changed = true
+                }
+            }
+        }
+        intSlots = ints
+    }
+
+    private func isArithmetic(_ op: BinaryOp) -> Bool {
+        switch op {
+        case .add, .subtract, .multiply, .divide, .remainder: return true
+        default: return false
+        }
+    }
+
+    /// True when `e` always evaluates to an Int (or raises), given the Int variables `ints`.
+    private func isInt(_ e: Expr, _ ints: Set<SlotKey>? = nil) -> Bool {
+        let ints = ints ?? intSlots
+        switch e {
+        case .int: return true
+        case .name(let r): return refKeys[ObjectIdentifier(r)].map(ints.contains) ?? false
+        case let .binary(op, a, b): return isArithmetic(op) && isInt(a, ints) && isInt(b, ints)
+        case .unary(.negate, let x): return isInt(x, ints)
+        default: return false
+        }
+    }
+
+    /// A Swift `Int` expression for an expression `isInt` accepted.
+    private func intExpr(_ e: Expr) throws -> String {
+        switch e {
+        case .int(let i): return "\(i)"
+        case .name(let r):
+            if case let .local(hops, slot) = r.binding, case .int(let n) = storage(hops: hops, slot: slot) { return n }
+            return "(try intOf(\(read(r))))"
+        case let .binary(op, a, b):
+            return "(try intArithmetic(\(binaryOperator(op)), \(try intExpr(a)), \(try intExpr(b))))"
+        case .unary(.negate, let x):
+            return "(try intArithmetic(.subtract, 0, \(try intExpr(x))))"
+        default:
+            return "(try intOf(\(try expr(e))))"
+        }
+    }
+
     // MARK: - Scopes
 
     /// Declares the Swift storage of a scope's slots and enters it.
@@ -235,10 +320,14 @@ final class SwiftEmitter {
         let id = scopeCounter
         let caps = captured[ObjectIdentifier(info)] ?? []
         var slots: [Storage] = []
+        let lets = declaredNames[ObjectIdentifier(info)] ?? [:]
         for slot in 0..<info.slotCount {
-            let base = "v\(id)_\(slot)" + (names[slot].map { "_" + identifierPart($0) } ?? "")
+            let base = "v\(id)_\(slot)" + ((names[slot] ?? lets[slot]).map { "_" + identifierPart($0) } ?? "")
             if isModule {
                 slots.append(.cell("self.\(base)"))
+            } else if intSlots.contains(SlotKey(scope: ObjectIdentifier(info), slot: slot)) {
+                line("var \(base): Int = 0")
+                slots.append(.int(base))
             } else if caps.contains(slot) {
                 line("let \(base) = Cell()")
                 slots.append(.cell(base))
@@ -264,6 +353,7 @@ final class SwiftEmitter {
         switch storage(hops: hops, slot: slot) {
         case .local(let n): line("\(n) = \(value)")
         case .cell(let n): line("\(n).value = \(value)")
+        case .int(let n): line("\(n) = try intOf(\(value))")
         }
     }
 
@@ -272,6 +362,7 @@ final class SwiftEmitter {
         case let .local(hops, slot):
             switch storage(hops: hops, slot: slot) {
             case .local(let n): return n
+            case .int(let n): return "Value.int(\(n))"
             case .cell(let n):
                 return r.isInTemplate ? "(\(n).value ?? .none)" : "(try \(n).get(\(swiftString(r.name))))"
             }
@@ -290,6 +381,7 @@ final class SwiftEmitter {
     /// The Swift class for this module.
     func emitModule() throws -> String {
         analyzeCaptures()
+        inferIntSlots()
         var out: [String] = []
         let body = module.body
         lines = []
@@ -771,9 +863,16 @@ final class SwiftEmitter {
         case .expr(.ifElse(let c, let t, let el)):
             try ifStatement(c, t, el, .discard)
         case .expr(let e):
-            line("_ = \(try expr(e))")
+            let v = try expr(e)
+            // An assignment's effect is already emitted; its value is a plain variable.
+            if case .assign = e { return }
+            line("_ = \(v)")
         case let .letDecl(d, valueExpr, otherwise):
             guard let clause = otherwise else {
+                if case .int(let n) = storage(hops: 0, slot: d.slot) {
+                    line("\(n) = \(try intExpr(valueExpr))")
+                    return
+                }
                 let v = try expr(valueExpr)
                 assign(slot: d.slot, hops: 0, value: v)
                 return
@@ -955,6 +1054,19 @@ final class SwiftEmitter {
         case .old(let n): return n < oldNames.count ? oldNames[n] : "Value.unit"
 
         case let .binary(op, a, b):
+            if isInt(a) && isInt(b) {
+                if isArithmetic(op) { return "Value.int(\(try intExpr(e)))" }
+                let swiftOp: String
+                switch op {
+                case .equal: swiftOp = "=="
+                case .notEqual: swiftOp = "!="
+                case .less: swiftOp = "<"
+                case .lessEqual: swiftOp = "<="
+                case .greater: swiftOp = ">"
+                default: swiftOp = ">="
+                }
+                return "Value.bool(\(try intExpr(a)) \(swiftOp) \(try intExpr(b)))"
+            }
             let xs = try operands([a, b])
             return "(try Value.binary(\(binaryOperator(op)), \(xs[0]), \(xs[1])))"
 
@@ -1101,6 +1213,11 @@ final class SwiftEmitter {
                 line("_ = try undefinedVariable(\(swiftString(r.name)))")
                 return "Value.unit"
             }
+            if case .int(let n) = storage(hops: hops, slot: slot) {
+                let rhs = try intExpr(valueExpr)
+                line("\(n) = \(op.map { "try intArithmetic(\(binaryOperator($0)), \(n), \(rhs))" } ?? rhs)")
+                return "Value.int(\(n))"
+            }
             var v = try expr(valueExpr)
             if let op {
                 let t = temp()
@@ -1112,7 +1229,7 @@ final class SwiftEmitter {
                 v = t
             }
             switch storage(hops: hops, slot: slot) {
-            case .local(let n): line("\(n) = \(v)")
+            case .local(let n), .int(let n): line("\(n) = \(v)")
             case .cell(let n):
                 line("_ = try \(n).get(\(swiftString(r.name)))")
                 line("\(n).value = \(v)")
@@ -1144,6 +1261,8 @@ final class SwiftEmitter {
             }
             v = t
             switch storage(hops: hops, slot: slot) {
+            case .int:
+                line("throw RuntimeError(\"Cannot assign into Int\")")
             case .local(let n):
                 line("try storeValue(into: &\(n), \(path)[...], \(v))")
             case .cell(let n):

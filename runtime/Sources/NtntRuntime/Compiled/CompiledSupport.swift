@@ -260,3 +260,31 @@ public func methodCallee(_ base: Value, _ name: String) throws -> Value {
     guard case .module = base else { throw RuntimeError("Unknown method '\(name)' (call it as \(name)(value, ...))") }
     return try memberValue(base, name)
 }
+
+/// Int arithmetic for variables the compiler proved to be Ints, with ntnt's errors (§5.2).
+@inlinable
+public func intArithmetic(_ op: BinaryOperator, _ x: Int, _ y: Int) throws -> Int {
+    let (r, o): (Int, Bool)
+    switch op {
+    case .add: (r, o) = x.addingReportingOverflow(y)
+    case .subtract: (r, o) = x.subtractingReportingOverflow(y)
+    case .multiply: (r, o) = x.multipliedReportingOverflow(by: y)
+    case .divide:
+        if y == 0 { throw RuntimeError("Division by zero") }
+        (r, o) = x.dividedReportingOverflow(by: y)
+    case .remainder:
+        if y == 0 { throw RuntimeError("Division by zero") }
+        (r, o) = x.remainderReportingOverflow(dividingBy: y)
+    default:
+        throw RuntimeError("Cannot apply '\(op.rawValue)' to Int and Int")
+    }
+    if o { throw RuntimeError("Integer overflow") }
+    return r
+}
+
+/// The Int inside a value the compiler expects to be an Int.
+@inlinable
+public func intOf(_ v: Value) throws -> Int {
+    if case .int(let i) = v { return i }
+    throw RuntimeError("internal error: expected Int, got \(v.typeName)")
+}
