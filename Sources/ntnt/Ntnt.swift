@@ -115,19 +115,25 @@ struct Parse: ParsableCommand {
     }
 }
 
+/// The file and output folder of `transpile` and `build`.
+struct CompileArguments: ParsableArguments {
+    @Argument(help: "The .tnt file to compile.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "Output folder for the package.")
+    var output: String = "out"
+}
+
 struct Transpile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a program to a Swift package (build it with `swift build -c release`).",
         discussion: "The package depends on the ntnt runtime by absolute path. Errors are reported like `ntnt run`'s, before anything is written."
     )
 
-    @Argument(help: "The .tnt file to compile.")
-    var file: String
-
-    @Option(name: .shortAndLong, help: "Output folder for the package.")
-    var output: String = "out"
+    @OptionGroup var arguments: CompileArguments
 
     func run() throws {
+        let (file, output) = (arguments.file, arguments.output)
         let written = try transpile(file: file, output: output)
         for f in written { print("wrote \(f)") }
         print("next: cd \(output) && swift build -c release && .build/release/app")
@@ -139,13 +145,10 @@ struct Build: ParsableCommand {
         abstract: "Transpile a program and build the release binary (transpile + swift build -c release)."
     )
 
-    @Argument(help: "The .tnt file to compile.")
-    var file: String
-
-    @Option(name: .shortAndLong, help: "Output folder for the package.")
-    var output: String = "out"
+    @OptionGroup var arguments: CompileArguments
 
     func run() throws {
+        let (file, output) = (arguments.file, arguments.output)
         _ = try transpile(file: file, output: output)
         printError("building \(output) (swift build -c release)…")
         let p = Process()

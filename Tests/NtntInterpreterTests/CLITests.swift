@@ -89,6 +89,21 @@ enum CLI {
         #expect(okOut == "")  // check runs nothing
     }
 
+    @Test func transpileWritesAPackageOrReportsErrors() throws {
+        let (dir, name) = try CLI.temporaryFile("bad.tnt", "print(1)\nlet = 2\n")
+        let (status, _, err) = try CLI.run(["transpile", name, "-o", "out"], in: dir)
+        #expect(status == 1)
+        #expect(err.hasPrefix("bad.tnt:2:5: parse error"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/Package.swift"))
+        let (goodDir, good) = try CLI.temporaryFile("good.tnt", "print(\"hi\")\n")
+        let (okStatus, out, _) = try CLI.run(["transpile", good, "-o", "out"], in: goodDir)
+        #expect(okStatus == 0)
+        #expect(out.contains("wrote out/Package.swift"))
+        let manifest = try String(contentsOfFile: goodDir + "/out/Package.swift", encoding: .utf8)
+        #expect(manifest.contains(ConformanceCorpus.projectRoot + "/runtime"))
+        #expect(FileManager.default.fileExists(atPath: goodDir + "/out/Sources/App/good.swift"))
+    }
+
     @Test func missingFileIsAClearError() throws {
         let (status, _, err) = try CLI.run(["run", "/nonexistent/app.tnt"])
         #expect(status == 1)
