@@ -48,7 +48,7 @@ public enum Compiler {
             for canonical in loader.loadOrder {
                 let module = loader.modules[canonical]!
                 let emitter = SwiftEmitter(
-                    module: module, moduleIndex: 0, className: classNames[canonical]!,
+                    module: module, className: classNames[canonical]!,
                     localModules: classNames,
                     resolvePath: { loader.canonicalImport($0, from: module.file.location) },
                     globalNames: globalNames)

@@ -30,7 +30,6 @@ enum Storage {
 /// Emits one module.
 final class SwiftEmitter {
     let module: Module
-    let moduleIndex: Int
     /// The class the module compiles to.
     let className: String
     /// Local modules imported by path → their class names.
@@ -57,10 +56,9 @@ final class SwiftEmitter {
     /// Top-level named functions compiled to methods: name → (method, arity range).
     private var directFunctions: [String: (method: String, min: Int, max: Int)] = [:]
 
-    init(module: Module, moduleIndex: Int, className: String, localModules: [String: String],
+    init(module: Module, className: String, localModules: [String: String],
          resolvePath: @escaping (String) -> String, globalNames: [String]) {
         self.module = module
-        self.moduleIndex = moduleIndex
         self.className = className
         self.localModules = localModules
         self.resolvePath = resolvePath
@@ -392,12 +390,10 @@ final class SwiftEmitter {
             directFunctions[f.name!] = ("fn_\(identifierPart(f.name!))", f.requiredArity, f.parameters.count)
         }
         openScope(body.scope, names: slotNames(body), isModule: true)
-        let topLevelStart = lines.count
         try traced("<main>") {
             for s in body.statements { try statement(s) }
         }
         let mainBody = lines
-        _ = topLevelStart
         lines = []
         indent = 1
         var methods: [String] = []
@@ -449,7 +445,6 @@ final class SwiftEmitter {
     private func slotNames(_ body: Block) -> [Int: String] {
         var names: [Int: String] = [:]
         for (name, slot) in Resolver.moduleSlots(module) { names[slot] = name }
-        _ = body
         return names
     }
 

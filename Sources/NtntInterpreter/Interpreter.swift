@@ -34,7 +34,7 @@ public final class Interpreter {
     /// The value carried by a `return` (read when a statement yields `.returned`).
     var returnValue: Value = .unit
     /// Program output, flushed in large writes.
-    var output: OutputSink
+    var output: OutputBuffer
     /// Routes, middleware and static folders registered by top-level code.
     let registry = AppRegistry()
     /// How `listen` serves (CLI flags and environment).
@@ -46,7 +46,7 @@ public final class Interpreter {
     /// Set while a --watch reload re-runs the top level (listen then only returns).
     var isReloading = false
 
-    init(loader: ModuleLoader, output: OutputSink) {
+    init(loader: ModuleLoader, output: OutputBuffer) {
         self.loader = loader
         self.output = output
         self.globals = Interpreter.globalNames.map { Builtins.globals[$0]! }
@@ -176,34 +176,6 @@ public final class Interpreter {
             var wrapped = NtntError(e)
             wrapped.frames.append((displayName, decl.loc))
             throw wrapped
-        }
-    }
-}
-
-/// Where `print` output goes: stdout in large writes, or a String for tests.
-public final class OutputSink {
-    private var buffer: [UInt8] = []
-    private let write: ([UInt8]) -> Void
-    /// Flush after every line (server workers: output should not wait in a buffer).
-    public var autoFlush = false
-
-    /// A sink that hands complete chunks to `write`.
-    public init(write: @escaping ([UInt8]) -> Void) {
-        self.write = write
-        buffer.reserveCapacity(1 << 16)
-    }
-
-    func writeLine(_ line: String) {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(0x0A)
-        if autoFlush || buffer.count >= 1 << 16 { flush() }
-    }
-
-    /// Hands buffered output to the writer.
-    public func flush() {
-        if !buffer.isEmpty {
-            write(buffer)
-            buffer.removeAll(keepingCapacity: true)
         }
     }
 }

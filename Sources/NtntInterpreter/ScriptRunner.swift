@@ -5,9 +5,6 @@
 // per nested expression, and a deep (but legal) recursion must hit the language's own
 // `Maximum recursion depth exceeded`, never the operating system's stack guard.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import NtntRuntime
 import NtntSyntax
 
@@ -31,7 +28,7 @@ public enum ScriptRunner {
     /// chunks; the error report (if any) is returned, not printed.
     public static func run(path: String, displayPath: String? = nil, source: String? = nil, stepLimit: Int = .max, serve: ServeOptions = ServeOptions(), stdout: @escaping ([UInt8]) -> Void) -> Outcome {
         var outcome = Outcome(exitCode: 0, errorReport: "", routeCount: 0)
-        onLargeStack {
+        NativeThread.runWithStack(stackSize) {
             let loader = ModuleLoader()
             let entry = source.map { loader.loadProgram(source: $0, path: path) } ?? loader.loadProgram(path: path, displayPath: displayPath)
             guard let program = entry else {
@@ -39,7 +36,7 @@ public enum ScriptRunner {
                 outcome.errorReport = loader.diagnostics.render()
                 return
             }
-            let sink = OutputSink(write: stdout)
+            let sink = OutputBuffer(write: stdout)
             let interpreter = Interpreter(loader: loader, output: sink)
             interpreter.stepsLeft = stepLimit
             interpreter.serveOptions = serve
@@ -64,31 +61,9 @@ public enum ScriptRunner {
     public static func check(path: String) -> String {
         let loader = ModuleLoader()
         var report = ""
-        onLargeStack {
+        NativeThread.runWithStack(stackSize) {
             if loader.loadProgram(path: path) == nil { report = loader.diagnostics.render() }
         }
         return report
-    }
-
-    /// Runs `body` on a fresh thread with a `stackSize` stack and waits for it.
-    static func onLargeStack(_ body: @escaping () -> Void) {
-        final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        pthread_attr_setstacksize(&attr, stackSize)
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let rc = pthread_create(&thread, &attr, { arg in
-            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-            b.body()
-            return nil
-        }, box)
-        pthread_attr_destroy(&attr)
-        if rc != 0 {
-            // Could not get a big stack: run here rather than not at all.
-            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
-            return
-        }
-        pthread_join(thread, nil)
     }
 }

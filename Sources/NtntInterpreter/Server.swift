@@ -47,7 +47,7 @@ extension Interpreter {
         if options.watch { host.startWatching() }
         // Routes whose handlers are proven not to block run on the event loops (not with
         // --watch: a reload may change the routes).
-        var inline: ((HTTPRequest) -> Bool)? = nil
+        var inline: ((inout HTTPRequest) -> Bool)? = nil
         if !options.watch, let entry = loader.program.modules[loader.program.canonicalPath(entryScopeFile ?? "")] {
             let safe = BlockingAnalysis.nonBlockingFunctions(entry, globalNames: Interpreter.globalNames)
             let scope = entryScope
@@ -107,7 +107,7 @@ final class ProgramHost {
                 self.reload()
             }
         }
-        writeStderr("ntnt: watching \(files.count) file(s) for changes\n")
+        writeStandardError("ntnt: watching \(files.count) file(s) for changes\n")
     }
 
     private func reload() {
@@ -115,10 +115,10 @@ final class ProgramHost {
         guard let entry = old.entryScopeFile else { return }
         let loader = ModuleLoader()
         guard let program = loader.loadProgram(path: entry, displayPath: old.entryDisplayPath) else {
-            writeStderr(loader.diagnostics.render() + "\nntnt: reload failed; still serving the previous version\n")
+            writeStandardError(loader.diagnostics.render() + "\nntnt: reload failed; still serving the previous version\n")
             return
         }
-        let output = OutputSink(write: { bytes in writeAll(1, bytes) })
+        let output = OutputBuffer()
         output.autoFlush = true
         let next = Interpreter(loader: loader, output: output)
         next.serveOptions = old.serveOptions
@@ -127,17 +127,17 @@ final class ProgramHost {
             _ = try next.runModule(program)
         } catch is ListenReached {
         } catch let e as NtntError {
-            writeStderr(e.render() + "\nntnt: reload failed; still serving the previous version\n")
+            writeStandardError(e.render() + "\nntnt: reload failed; still serving the previous version\n")
             return
         } catch {
-            writeStderr("ntnt: reload failed (\(error)); still serving the previous version\n")
+            writeStandardError("ntnt: reload failed (\(error)); still serving the previous version\n")
             return
         }
         lock.withLock {
             current = next
             generation += 1
         }
-        writeStderr("ntnt: reloaded (\(next.registry.routes.count) route(s))\n")
+        writeStandardError("ntnt: reloaded (\(next.registry.routes.count) route(s))\n")
     }
 }
 
@@ -154,7 +154,7 @@ final class RequestWorker {
     let dispatcher: AppDispatcher
 
     init(main: Interpreter, index: Int) {
-        let output = OutputSink(write: { bytes in writeAll(1, bytes) })
+        let output = OutputBuffer()
         output.autoFlush = true
         interpreter = Interpreter(loader: main.loader, output: output)
         interpreter.serveOptions = main.serveOptions
@@ -185,6 +185,3 @@ final class RequestWorker {
     }
 }
 
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) { writeAllBytes(fd, bytes) }
-
-func writeStderr(_ text: String) { writeStandardError(text) }

@@ -11,6 +11,8 @@ public enum BlockingAnalysis {
     static let blockingModules: Set<String> = ["std/db/postgres"]
     /// Global builtins that block (serve forever) or read files.
     static let blockingGlobals: Set<String> = ["listen", "serve_static"]
+    /// Builtins that call the function values they are given.
+    static let higherOrderGlobals: Set<String> = ["filter", "transform", "reduce", "find", "any", "all", "sort", "sort_desc"]
 
     /// Names of top-level functions whose calls can only reach non-blocking code.
     public static func nonBlockingFunctions(_ module: Module, globalNames: [String]) -> Set<String> {
@@ -43,45 +45,35 @@ public enum BlockingAnalysis {
         for (name, f) in functions {
             var blocks = false
             var uses: Set<String> = []
-            var depth = 0  // function nesting inside `f` (closures)
-            func ref(_ r: VarRef) {
-                switch r.binding {
-                case .global(let g):
-                    if blockingGlobals.contains(globalNames[g]) { blocks = true }
-                case .local(let hops, let slot):
-                    // A module-level name: hops reaches the module scope exactly when no
-                    // materialised scope lies between; otherwise it is a local of `f`.
-                    if let moduleName = nameOfSlot[slot], isModuleLevel(r) {
-                        if functions[moduleName] != nil && !reassigned.contains(moduleName) {
-                            uses.insert(moduleName)
-                        } else if safeImports.contains(moduleName) {
-                            // a std function or namespace
-                        } else if blockingImports.contains(moduleName) {
-                            blocks = true
-                        } else {
-                            // A module variable: it may hold any function value.
-                            blocks = blocks || calledNames.contains(r.name)
-                        }
-                    } else {
-                        _ = hops
-                    }
-                case .missing, .unresolved:
-                    break
-                }
-            }
-            // Module-level iff the resolver's hops equals the number of materialised scopes
-            // between the occurrence and the module; tracked with `scopeDepth`.
+            // A name is module-level when the resolver's hops equal the number of materialised
+            // scopes between the occurrence and the module (`scopeDepth`).
             var scopeDepth = 0
-            var moduleHops: Set<ObjectIdentifier> = []
-            func isModuleLevel(_ r: VarRef) -> Bool {
-                if case .local(let hops, _) = r.binding { return hops == scopeDepth }
-                return false
+            func moduleName(_ r: VarRef) -> String? {
+                guard case let .local(hops, slot) = r.binding, hops == scopeDepth else { return nil }
+                return nameOfSlot[slot]
             }
-            var calledNames: Set<String> = []
-            func call(_ callee: Expr) {
-                if case .name(let r) = callee { calledNames.insert(r.name) }
+            func ref(_ r: VarRef) {
+                if case .global(let g) = r.binding, blockingGlobals.contains(globalNames[g]) { blocks = true }
+                guard let m = moduleName(r) else { return }
+                if functions[m] != nil && !reassigned.contains(m) { uses.insert(m) }
+                if blockingImports.contains(m) { blocks = true }
+            }
+            /// True when `r` names something whose calls are known: a top-level function, a std
+            /// import or a builtin. Locals and module variables may hold any function value.
+            func isKnownCallee(_ r: VarRef) -> Bool {
+                if case .global = r.binding { return true }
+                guard let m = moduleName(r) else { return false }
+                return (functions[m] != nil && !reassigned.contains(m)) || safeImports.contains(m) || blockingImports.contains(m)
+            }
+            func call(_ callee: Expr, _ args: [Expr]) {
                 switch callee {
-                case .name: break
+                case .name(let r):
+                    if !isKnownCallee(r) { blocks = true }
+                    // A higher-order builtin calls its function arguments: they must be known too
+                    // (closure literals are walked as part of this function).
+                    if case .global(let g) = r.binding, higherOrderGlobals.contains(globalNames[g]) {
+                        for case .name(let a) in args where !isKnownCallee(a) { blocks = true }
+                    }
                 case .member(.name(let base), _):
                     if !safeImports.contains(base.name) { blocks = true }
                 default:
@@ -95,7 +87,6 @@ public enum BlockingAnalysis {
             }
             func block(_ b: Block) { scope(b.scope) { b.statements.forEach(stmt) } }
             func function(_ fd: FunctionDecl) {
-                depth += 1
                 scope(fd.scope) {
                     fd.parameters.forEach { if let d = $0.defaultValue { expr(d) } }
                     fd.requires.forEach { expr($0.condition) }
@@ -107,7 +98,6 @@ public enum BlockingAnalysis {
                         scopeDepth -= 1
                     }
                 }
-                depth -= 1
             }
             func stmt(_ s: Stmt) {
                 switch s.kind {
@@ -159,7 +149,7 @@ public enum BlockingAnalysis {
                      .range(let a, let b, _), .index(let a, let b):
                     expr(a); expr(b)
                 case let .call(c, args, _):
-                    call(c)
+                    call(c, args)
                     expr(c)
                     args.forEach(expr)
                 case let .assign(t, _, v):
@@ -187,14 +177,7 @@ public enum BlockingAnalysis {
                     }
                 }
             }
-            _ = moduleHops
-            // First pass collects the names the function calls (a module variable is only
-            // dangerous when called); the second decides.
             function(f)
-            blocks = false
-            uses = []
-            function(f)
-            _ = depth
             direct[name] = (blocks, uses)
         }
         // A function blocks if it, or any function it uses, blocks.

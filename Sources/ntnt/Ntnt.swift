@@ -59,14 +59,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let outcome = ScriptRunner.run(path: file, serve: ServeOptions(port: port, quiet: quiet, watch: watch)) { bytes in
-            bytes.withUnsafeBufferPointer { p in
-                var offset = 0
-                while offset < p.count {
-                    let n = Glibc.write(1, p.baseAddress! + offset, p.count - offset)
-                    if n <= 0 { break }
-                    offset += n
-                }
-            }
+            writeAllBytes(1, bytes)
         }
         if !outcome.errorReport.isEmpty { printError(outcome.errorReport) }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

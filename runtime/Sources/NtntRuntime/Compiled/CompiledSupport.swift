@@ -135,32 +135,30 @@ public final class CompiledRuntime {
     }
 }
 
-/// Program output: large writes to stdout, or one write per line in servers (where several
-/// worker threads print, so each line is written whole and nothing is buffered).
+/// Program output (`print`), for both backends: large writes to stdout, or one write per line
+/// in servers (where several worker threads print, so each line goes out whole at once).
+/// Tests pass their own `write` to capture output.
 public final class OutputBuffer {
     private var buffer: [UInt8] = []
+    private let write: ([UInt8]) -> Void
     public var autoFlush = false
 
-    public init() { buffer.reserveCapacity(1 << 16) }
+    public init(write: @escaping ([UInt8]) -> Void = { writeAllBytes(1, $0) }) {
+        self.write = write
+        buffer.reserveCapacity(1 << 16)
+    }
 
     public func writeLine(_ line: String) {
-        if autoFlush {
-            writeAllBytes(1, Array((line + "\n").utf8))
-            return
-        }
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
-        if buffer.count >= 1 << 16 { flush() }
+        if autoFlush || buffer.count >= 1 << 16 { flush() }
     }
 
     public func flush() {
-        var off = 0
-        while off < buffer.count {
-            let n = buffer.withUnsafeBytes { write(1, $0.baseAddress! + off, buffer.count - off) }
-            if n <= 0 { break }
-            off += n
+        if !buffer.isEmpty {
+            write(buffer)
+            buffer.removeAll(keepingCapacity: true)
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 

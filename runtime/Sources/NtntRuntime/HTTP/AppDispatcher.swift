@@ -97,8 +97,8 @@ public struct AppDispatcher {
 
     /// True when answering `request` cannot block: a non-blocking route, or a 404/405 answer
     /// (static files are read from disk, so GETs that may hit them are not inline).
-    public func canRunInline(_ request: HTTPRequest) -> Bool {
-        switch router.match(method: request.method, path: request.path) {
+    public func canRunInline(_ request: inout HTTPRequest) -> Bool {
+        switch route(&request) {
         case .found(let index, _): return inlineSafe[index]
         case .methodNotAllowed: return true
         case .notFound: return staticMounts.isEmpty
@@ -117,10 +117,24 @@ public struct AppDispatcher {
         return response
     }
 
+    /// The request's route, matched once and remembered in the request.
+    private func route(_ request: inout HTTPRequest) -> RouteMatch {
+        if let m = request.routeMatch { return m }
+        let m: RouteMatch
+        switch router.match(method: request.method, path: request.path) {
+        case let .found(index, parameters): m = .found(index: index, parameters: parameters)
+        case .methodNotAllowed: m = .methodNotAllowed
+        case .notFound: m = .notFound
+        }
+        request.routeMatch = m
+        return m
+    }
+
     private func dispatch(_ request: HTTPRequest, call: (Value, [Value]) throws -> Value,
                           describe: (any Error) -> HandlerErrorReport) -> HTTPResponse {
+        var request = request
         let path = request.path
-        switch router.match(method: request.method, path: path) {
+        switch route(&request) {
         case .found(let index, let parameters):
             if let constant = constantResponses[index] { return constant }
             var requestValue = request.makeValue(parameters: parameters, use: requestUses[index])

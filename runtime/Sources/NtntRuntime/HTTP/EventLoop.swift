@@ -245,7 +245,7 @@ final class EventLoop {
                 compactInput(conn)
                 request.remoteAddress = conn.peer
                 if draining { request.keepAlive = false }
-                if let inline = server.canRunInline, inline(request) {
+                if let inline = server.canRunInline, inline(&request) {
                     if inlineHandler == nil { inlineHandler = server.makeHandler(server.configuration.workers + index) }
                     let response = inlineHandler!(&request)
                     let keepAlive = request.keepAlive

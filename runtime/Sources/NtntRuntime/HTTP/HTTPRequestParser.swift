@@ -18,6 +18,8 @@ public struct HTTPRequest {
     public var keepAlive: Bool
     /// Peer IPv4 address as text.
     public var remoteAddress: String
+    /// The route match, once the dispatcher has computed it (so it is computed once).
+    public var routeMatch: RouteMatch?
 
     public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8],
                 keepAlive: Bool, remoteAddress: String = "") {
@@ -45,6 +47,13 @@ public struct HTTPRequest {
     public func header(_ name: String) -> String? {
         headers.last { $0.name == name }?.value
     }
+}
+
+/// A request's route: the route's index and its `{name}` parameters, or why none matched.
+public enum RouteMatch {
+    case found(index: Int, parameters: [(name: String, value: String)])
+    case methodNotAllowed
+    case notFound
 }
 
 /// Limits the parser enforces.

@@ -74,12 +74,12 @@ public final class HTTPServer {
     let makeHandler: (Int) -> Handler
     /// Requests for which this returns true are answered on the event loop itself (their
     /// handlers are proven not to block), skipping the hand-off to a worker.
-    let canRunInline: ((HTTPRequest) -> Bool)?
+    let canRunInline: ((inout HTTPRequest) -> Bool)?
     private(set) var workers: WorkerPool!
 
     /// `makeHandler(i)` builds the handler of worker `i` (0..<workers) or of event loop
     /// `workers + k` (used for inline requests).
-    public init(configuration: Configuration, canRunInline: ((HTTPRequest) -> Bool)? = nil,
+    public init(configuration: Configuration, canRunInline: ((inout HTTPRequest) -> Bool)? = nil,
                 makeHandler: @escaping (Int) -> Handler) {
         self.configuration = configuration
         self.makeHandler = makeHandler

@@ -71,14 +71,6 @@ public final class PostgresPool {
         _ = stale  // closed here, outside the lock, when the array is released
     }
 
-    /// Forgets a connection that is unusable (already counted out by the caller's failure).
-    func discard(_ c: PostgresConnection) {
-        monitor.lock()
-        open -= 1
-        monitor.unlock()
-        monitor.signal()
-    }
-
     /// Runs `body` with a pooled connection.
     func with<R>(_ body: (PostgresConnection) throws -> R) throws -> R {
         let c = try acquire()
