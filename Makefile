@@ -53,10 +53,11 @@ install: release
 uninstall:
 	rm -rf $(PREFIX)/bin/ntnt $(PREFIX)/share/ntnt
 
-# Interpreted vs compiled on the seven endpoints (bench/harness.py; options via BENCH_ARGS,
+# Interpreted vs compiled on the seven endpoints (bench/harness.py; PEERS=1 adds Hummingbird 2,
+# Vapor 4 and FastAPI from bench/peers/; options via BENCH_ARGS,
 # e.g. BENCH_ARGS="--runs 1 --duration 5s --endpoints plaintext,db").
 bench: wrk db-start
-	python3 bench/harness.py $(BENCH_ARGS)
+	python3 bench/harness.py $(if $(PEERS),--peers) $(BENCH_ARGS)
 
 # 1 s per endpoint, one run, both modes; fails on any verification error, error or non-2xx.
 bench-smoke: wrk db-start

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The benchmark harness: interpreted vs compiled ntnt on the seven endpoints of BENCHMARKS.md.
+"""The benchmark harness: interpreted vs compiled ntnt (and, with --peers, Hummingbird 2, Vapor 4
+and FastAPI from bench/peers/) on the seven endpoints of BENCHMARKS.md.
 
 For each server in turn it starts the server, verifies every endpoint's answer (status,
 content type, body shape), runs wrk on each endpoint (warm-up, then N runs, median), records
@@ -8,6 +9,7 @@ Results go to bench/results/<date>-<host>.json (raw wrk output included), a mark
 on stdout and a self-contained HTML page with bar charts next to the JSON.
 
     python3 bench/harness.py                       # make bench
+    python3 bench/harness.py --peers               # make bench PEERS=1
     python3 bench/harness.py --smoke               # make bench-smoke: 1 s per endpoint, 1 run
     python3 bench/harness.py --report FILE.json    # make bench-report: table + chart again
 
@@ -130,7 +132,7 @@ def html_report(results):
              "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:52rem}"
              "h2{font-size:1rem;margin:1.5rem 0 .3rem}td,th{padding:.2rem .6rem;text-align:right}"
              "th:first-child,td:first-child{text-align:left}</style></head><body>",
-             "<h1>ntnt: interpreted vs compiled</h1>",
+             "<h1>ntnt benchmark: %s</h1>" % html.escape(", ".join(servers)),
              "<p>%s</p>" % html.escape(markdown_table(results).splitlines()[-1])]
     width = 560
     for ep in results["settings"]["endpoints"]:
@@ -230,15 +232,32 @@ def verify(port):
     return problems
 
 
+def process_tree(pid):
+    """pid and its descendants (uvicorn's workers are children of its supervisor)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        try:
+            for task in os.listdir("/proc/%d/task" % pids[i]):
+                with open("/proc/%d/task/%s/children" % (pids[i], task)) as f:
+                    pids.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+        i += 1
+    return pids
+
+
 def peak_rss_mib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024)
-    except OSError:
-        pass
-    return None
+    """The peak resident set (VmHWM), summed over the server's processes."""
+    total = None
+    for p in process_tree(pid):
+        try:
+            with open("/proc/%d/status" % p) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        total = (total or 0) + int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024) if total is not None else None
 
 
 def wrk(args, ep, duration, lua):
@@ -249,21 +268,58 @@ def wrk(args, ep, duration, lua):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
 
 
+PEERS = ["hummingbird", "vapor", "fastapi"]
+PEER_PACKAGES = {"hummingbird": "bench/peers/hummingbird2", "vapor": "bench/peers/vapor4"}
+
+
 def server_commands(args, build_dir):
+    """name → (argv, working directory, extra environment)."""
     port = str(args.port)
+    env = {"PORT": port, "PGPORT": "54329"}
+    venv = os.path.join(build_dir, "fastapi-venv")
     return {
-        "interpreted": [os.path.join(ROOT, ".build/release/ntnt"), "run", "--quiet", "--port", port, "samples/bench/app.tnt"],
-        "compiled": [os.path.join(build_dir, "compiled/.build/release/app"), "--quiet", "--port", port],
+        "interpreted": ([os.path.join(ROOT, ".build/release/ntnt"), "run", "--quiet", "--port", port,
+                         "samples/bench/app.tnt"], ROOT, {}),
+        "compiled": ([os.path.join(build_dir, "compiled/.build/release/app"), "--quiet", "--port", port], ROOT, {}),
+        "hummingbird": ([os.path.join(ROOT, PEER_PACKAGES["hummingbird"], ".build/release/App")],
+                        os.path.join(ROOT, PEER_PACKAGES["hummingbird"]), env),
+        "vapor": ([os.path.join(ROOT, PEER_PACKAGES["vapor"], ".build/release/App")],
+                  os.path.join(ROOT, PEER_PACKAGES["vapor"]), env),
+        "fastapi": ([os.path.join(venv, "bin/uvicorn"), "app:app", "--host", "127.0.0.1", "--port", port,
+                     "--workers", str(os.cpu_count() or 2), "--no-access-log", "--log-level", "warning"],
+                    os.path.join(ROOT, "bench/peers/fastapi"), env),
     }
 
 
 def build(args, build_dir):
+    """Builds what the chosen servers need; returns {server: problem} for those that failed to build."""
+    failures = {}
     log("building ntnt (release)…")
     run(["swift", "build", "-c", "release"], stdout=subprocess.DEVNULL)
     if "compiled" in args.servers:
         log("building the compiled benchmark app…")
         run([".build/release/ntnt", "build", "samples/bench/app.tnt", "-o", os.path.join(build_dir, "compiled")],
             stdout=subprocess.DEVNULL)
+    for name in (s for s in args.servers if s in PEER_PACKAGES):
+        # A first release build of a NIO-based server takes 10 minutes or more on 2 cores.
+        log("building the %s peer (release; the first build takes several minutes)…" % name)
+        done = subprocess.run(["swift", "build", "-c", "release", "--package-path", PEER_PACKAGES[name]],
+                              cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            failures[name] = "build failed: " + (done.stdout + done.stderr).strip()[-2000:]
+    if "fastapi" in args.servers:
+        venv = os.path.join(build_dir, "fastapi-venv")
+        log("installing the fastapi peer into %s…" % os.path.relpath(venv, ROOT))
+        done = subprocess.run([sys.executable, "-m", "venv", venv], capture_output=True, text=True)
+        if done.returncode == 0:
+            done = subprocess.run([os.path.join(venv, "bin/pip"), "install", "-q", "-r",
+                                   os.path.join(ROOT, "bench/peers/fastapi/requirements.txt")],
+                                  capture_output=True, text=True)
+        if done.returncode != 0:
+            failures["fastapi"] = "install failed: " + (done.stdout + done.stderr).strip()[-2000:]
+    for name, problem in failures.items():
+        log("  %s: %s" % (name, problem))
+    return failures
 
 
 def machine_info():
@@ -293,7 +349,7 @@ def benchmark(args):
     build_dir = os.path.join(ROOT, ".build-bench")
     os.makedirs(build_dir, exist_ok=True)
     log(subprocess.run(["scripts/db.sh", "start"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip())
-    build(args, build_dir)
+    build_failures = build(args, build_dir)
     lua = os.path.join(build_dir, "post.lua")
     with open(lua, "w") as f:
         f.write('wrk.method = "POST"\nwrk.body = \'%s\'\nwrk.headers["Content-Type"] = "application/json"\n' % JSON_BODY)
@@ -306,11 +362,26 @@ def benchmark(args):
     failed = False
     for name in args.servers:
         log("== %s" % name)
-        proc = subprocess.Popen(commands[name], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         entry = {"name": name, "endpoints": {}, "verification": []}
+        if name in build_failures:
+            entry["verification"] = ["%s: %s" % (ep, build_failures[name].splitlines()[0]) for ep in args.endpoints]
+            entry["endpoints"] = {ep: {"requests_per_sec": None, "error": build_failures[name]} for ep in args.endpoints}
+            results["servers"].append(entry)
+            failed = True
+            continue
+        argv, cwd, extra_env = commands[name]
+        server_log = os.path.join(build_dir, "%s.log" % name)
+        with open(server_log, "w") as log_file:
+            proc = subprocess.Popen(argv, cwd=cwd, env=dict(os.environ, **extra_env),
+                                    stdout=log_file, stderr=subprocess.STDOUT)
         try:
-            wait_ready(args.port, proc)
-            entry["verification"] = verify(args.port)
+            try:
+                wait_ready(args.port, proc)
+                entry["verification"] = verify(args.port)
+            except RuntimeError as e:
+                with open(server_log) as f:
+                    log("  %s did not start: %s\n%s" % (name, e, f.read()[-1500:]))
+                entry["verification"] = ["%s: did not start (%s)" % (ep, e) for ep in args.endpoints]
             for p in entry["verification"]:
                 log("  verification failed: %s" % p)
                 failed = True
@@ -339,6 +410,7 @@ def benchmark(args):
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         results["servers"].append(entry)
     os.makedirs(args.out, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
@@ -351,7 +423,9 @@ def benchmark(args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="Benchmark ntnt interpreted vs compiled on the seven endpoints.")
-    p.add_argument("--servers", default="interpreted,compiled", help="comma-separated: interpreted,compiled")
+    p.add_argument("--servers", default="interpreted,compiled",
+                   help="comma-separated: interpreted,compiled,%s" % ",".join(PEERS))
+    p.add_argument("--peers", action="store_true", help="add the peers (%s) to the servers" % ", ".join(PEERS))
     p.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated subset of %s" % ",".join(ENDPOINTS))
     p.add_argument("--duration", default="10s")
     p.add_argument("--warmup", default="3s")
@@ -368,8 +442,10 @@ def main(argv=None):
             write_reports(json.load(f), args.report)
         return 0
     args.servers = [s for s in args.servers.split(",") if s]
+    if args.peers:
+        args.servers += [p for p in PEERS if p not in args.servers]
     args.endpoints = [e for e in args.endpoints.split(",") if e]
-    unknown = [s for s in args.servers if s not in ("interpreted", "compiled")] + \
+    unknown = [s for s in args.servers if s not in ["interpreted", "compiled"] + PEERS] + \
               [e for e in args.endpoints if e not in ENDPOINTS]
     if unknown:
         p.error("unknown server or endpoint: %s" % ", ".join(unknown))

@@ -98,5 +98,32 @@ class ReportTests(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(d, "r.html")))
 
 
+class ServerTests(unittest.TestCase):
+    def test_peak_rss_counts_child_processes(self):
+        # uvicorn serves from worker processes: their memory must be counted with the supervisor's.
+        import subprocess
+        child = subprocess.Popen([sys.executable, "-c", "import time; x = bytearray(64 << 20); time.sleep(30)"])
+        try:
+            import time
+            deadline = time.time() + 10
+            while time.time() < deadline and harness.peak_rss_mib(child.pid) < 64:
+                time.sleep(0.05)
+            self.assertIn(child.pid, harness.process_tree(os.getpid()))
+            self.assertGreaterEqual(harness.peak_rss_mib(os.getpid()), harness.peak_rss_mib(child.pid) + 1)
+            self.assertGreaterEqual(harness.peak_rss_mib(child.pid), 64)
+        finally:
+            child.kill()
+            child.wait()
+
+    def test_every_server_has_a_command(self):
+        class Args:
+            port = 8123
+        commands = harness.server_commands(Args, "/tmp/b")
+        self.assertEqual(set(commands), {"interpreted", "compiled"} | set(harness.PEERS))
+        for name, (argv, cwd, env) in commands.items():
+            self.assertTrue(os.path.isdir(cwd), name)
+            self.assertIn("8123", argv + list(env.values()), name)
+
+
 if __name__ == "__main__":
     unittest.main()
