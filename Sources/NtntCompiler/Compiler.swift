@@ -80,6 +80,9 @@ public enum Compiler {
                 source += "        case \"\(cls)\":\n"
                 source += "            let m = \(cls)(rt: rt, program: self)\n"
                 source += "            instances.append(m)\n"
+                if canonical == loader.loadOrder[0] {
+                    source += "            rt.makeWorkerCopy = { [unowned m] in m.workerCopy() }\n"
+                }
                 source += "            return try m.run()\n"
             }
             source += "        default: throw RuntimeError(\"Unknown module \\(name)\")\n"

@@ -55,6 +55,8 @@ final class SwiftEmitter {
     private(set) var usedGlobals: Set<String> = []
     /// Top-level named functions compiled to methods: name → (method, arity range).
     private var directFunctions: [String: (method: String, min: Int, max: Int)] = [:]
+    /// The Swift expressions making the module's top-level function values, by number.
+    private var moduleFunctions: [String] = []
 
     init(module: Module, className: String, localModules: [String: String],
          resolvePath: @escaping (String) -> String, globalNames: [String]) {
@@ -436,6 +438,35 @@ final class SwiftEmitter {
         out.append("        return m")
         out.append("    }")
         out.append("")
+        out.append("    /// Module-level function values by number: the top level makes each once; a server")
+        out.append("    /// worker's copy of the module makes its own over the copy.")
+        out.append("    func moduleFunction(_ index: Int) -> Value {")
+        out.append("        switch index {")
+        for (i, code) in moduleFunctions.enumerated() {
+            out.append("        case \(i): return \(code)")
+        }
+        out.append("        default: return .unit")
+        out.append("        }")
+        out.append("    }")
+        out.append("")
+        out.append("    /// A copy of the module's variables for one server worker (module variables are per")
+        out.append("    /// worker, as under `ntnt run`): its functions re-made over the copy, other values copied.")
+        out.append("    func workerCopy() -> WorkerModuleCopy {")
+        out.append("        let copy = \(className)(rt: rt, program: program)")
+        out.append("        let original = ObjectIdentifier(self)")
+        out.append("        let rebind: (Value) -> Value = { v in")
+        out.append("            if case .function(let f) = v, let c = f as? CompiledFunction, c.owner == original {")
+        out.append("                return copy.moduleFunction(c.moduleFunctionIndex)")
+        out.append("            }")
+        out.append("            return v")
+        out.append("        }")
+        for slot in 0..<body.scope.slotCount {
+            let n = "v\(moduleScopeID)_\(slot)" + (slotNames(body)[slot].map { "_" + identifierPart($0) } ?? "")
+            out.append("        copy.\(n).value = \(n).value.map(rebind)")
+        }
+        out.append("        return (copy, rebind)")
+        out.append("    }")
+        out.append("")
         out.append(contentsOf: methods)
         out.append("}")
         return out.joined(separator: "\n")
@@ -509,13 +540,24 @@ final class SwiftEmitter {
 
     /// The value of a function declaration (a `CompiledFunction` closing over the current scope).
     private func functionValue(_ f: FunctionDecl) -> String {
-        let name = f.name.map(swiftString) ?? "nil"
-        let arity = "\(f.requiredArity)...\(f.parameters.count)"
-        if let n = f.name, functionDepth == 0, scopes.count == 1, let direct = directFunctions[n] {
-            let (use, constant) = handlerShape(f)
-            return "makeTopLevelFunction(\(swiftString(n)), \(arity), requestUse: .\(use), isConstant: \(constant)) { [unowned self] args in try self.\(direct.method)(args) }"
+        if functionDepth == 0 && scopes.count == 1 {
+            // Declared at the module's top level: made by `moduleFunction(_:)`, so a server
+            // worker's copy of the module can make its own.
+            let index = moduleFunctions.count
+            moduleFunctions.append("")
+            let saved = indent
+            indent = 3
+            moduleFunctions[index] = moduleFunctionValue(f, index: index)
+            indent = saved
+            return "self.moduleFunction(\(index))"
         }
         // Nested functions and closures: emit the body inline as a Swift closure.
+        return "Value.function(CompiledFunction(name: \(f.name.map(swiftString) ?? "nil"), arity: \(f.requiredArity)...\(f.parameters.count)) { [unowned self] args in\n" + closureBody(f) + "})"
+    }
+
+    /// The body of a Swift closure for `f`, one level deeper than the current line, and the
+    /// indentation of its closing line.
+    private func closureBody(_ f: FunctionDecl) -> String {
         let saved = (lines, indent)
         lines = []
         indent = saved.1 + 1
@@ -523,10 +565,18 @@ final class SwiftEmitter {
         let body = lines
         lines = saved.0
         indent = saved.1
-        var s = "Value.function(CompiledFunction(name: \(name), arity: \(arity)) { [unowned self] args in\n"
-        s += body.joined(separator: "\n") + "\n"
-        s += String(repeating: "    ", count: indent) + "})"
-        return s
+        return body.joined(separator: "\n") + "\n" + String(repeating: "    ", count: indent)
+    }
+
+    /// The value of a function declared at the module's top level.
+    private func moduleFunctionValue(_ f: FunctionDecl, index: Int) -> String {
+        let name = f.name.map(swiftString) ?? "nil"
+        let arity = "\(f.requiredArity)...\(f.parameters.count)"
+        if let n = f.name, let direct = directFunctions[n] {
+            let (use, constant) = handlerShape(f)
+            return "makeTopLevelFunction(\(name), \(arity), requestUse: .\(use), isConstant: \(constant), owner: self, index: \(index)) { [unowned self] args in try self.\(direct.method)(args) }"
+        }
+        return "makeTopLevelFunction(\(name), \(arity), owner: self, index: \(index)) { [unowned self] args in\n" + closureBody(f) + "}"
     }
 
     /// Response builders whose result depends only on their arguments.

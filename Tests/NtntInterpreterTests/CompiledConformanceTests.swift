@@ -43,6 +43,14 @@ enum CompiledCorpus {
             case .failure(let f): failures["sample/\(sample)"] = f.report
             }
         }
+        for server in ["module_state"] {
+            let unit = CompileUnit(name: "server_\(server)", path: ConformanceCorpus.projectRoot + "/Tests/Servers/\(server).tnt",
+                                   displayPath: "Tests/Servers/\(server).tnt")
+            switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
+            case .success(let p): programs += p
+            case .failure(let f): failures["server/\(server)"] = f.report
+            }
+        }
         let paths = ToolchainPaths(templates: ConformanceCorpus.projectRoot + "/Templates", runtime: ConformanceCorpus.projectRoot + "/runtime")
         do {
             try PackageWriter.write(programs: programs, to: packageDirectory, paths: paths)
@@ -176,5 +184,45 @@ enum CompiledCorpus {
                 #expect(Self.shape(a.body) == Self.shape(b.body), "\(method) \(path)")
             }
         }
+    }
+
+    /// Handlers mutating module variables from several connections at once: every answer is
+    /// consistent (each worker has its own copy, LANGUAGE.md §10.7), nothing crashes, and both
+    /// modes behave alike.
+    @Test(arguments: ["interpreted", "compiled"])
+    func moduleVariablesArePerWorker(_ mode: String) throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["server/module_state"] == nil)
+        let server = mode == "compiled"
+            ? try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "server_module_state"], compiledBinary: Self.binary)
+            : try ServerProcess(app: "Tests/Servers/module_state.tnt")
+        let connections = 6, requests = 300
+        let problems = NSLock()
+        nonisolated(unsafe) var found: [String] = []
+        DispatchQueue.concurrentPerform(iterations: connections) { c in
+            var local: [String] = []
+            defer { problems.lock(); found += local; problems.unlock() }
+            guard let client = try? HTTPTestClient(port: server.port) else { local.append("connect \(c)"); return }
+            defer { client.close() }
+            for i in 0..<requests {
+                let path = i % 3 == 2 ? "/closure" : "/hit/\(c)-\(i)"
+                guard let r = try? client.request("GET", path), r.status == 200 else { local.append("\(path) failed"); return }
+                if path == "/closure" {
+                    guard let n = Int(r.body), n > 0 else { local.append("\(path): \(r.body)"); return }
+                } else {
+                    // Another worker's push never shows between this request's push and its read.
+                    guard let o = jsonObject(r.body) as? [String: Any], let hits = o["hits"] as? Int,
+                          o["last"] as? String == "\(c)-\(i)", let seen = o["seen"] as? Int, 0 < seen, seen <= hits else {
+                        local.append("\(path): \(r.body)")
+                        return
+                    }
+                }
+            }
+        }
+        #expect(found.isEmpty, "\(found.prefix(5))")
+        #expect(server.stop() == 0, "\(server.stderr)")
     }
 }

@@ -16,14 +16,21 @@ public final class CompiledFunction: FunctionValue {
     public let requestUse: RequestUse
     /// The compiler proved the result depends on nothing (a constant response, computed once).
     public let isConstant: Bool
+    /// For a function declared at a module's top level: the module instance it closes over and
+    /// its number there, so a worker's copy of the module can re-create it over the copy.
+    public let owner: ObjectIdentifier?
+    public let moduleFunctionIndex: Int
 
     public init(name: String?, arity: ClosedRange<Int>, requestUse: RequestUse = .full, isConstant: Bool = false,
+                owner: ObjectIdentifier? = nil, moduleFunctionIndex: Int = -1,
                 _ body: @escaping ([Value]) throws -> Value) {
         minArity = arity.lowerBound
         maxArity = arity.upperBound
         self.body = body
         self.requestUse = requestUse
         self.isConstant = isConstant
+        self.owner = owner
+        self.moduleFunctionIndex = moduleFunctionIndex
         super.init(name: name)
     }
 }
@@ -58,6 +65,9 @@ public final class CompiledRuntime {
     public var serveOptions = ServeOptions.fromCommandLine(CommandLine.arguments)
     /// Top-level functions the compiler proved never block (their routes run inline).
     public var nonBlockingFunctions: Set<String> = []
+    /// Makes a copy of the entry module's variables for one worker (LANGUAGE.md §10.7: module
+    /// variables are per worker, as under `ntnt run`); set by the generated program.
+    public var makeWorkerCopy: (() -> WorkerModuleCopy)?
 
     public init(output: OutputBuffer) {
         self.output = output
@@ -95,21 +105,32 @@ public final class CompiledRuntime {
             output.flush()
             output.autoFlush = true
             let safe = nonBlockingFunctions
-            let dispatcher = AppDispatcher(registry: registry, quiet: serveOptions.quiet, isNonBlocking: { v in
-                if case .function(let f) = v, f is CompiledFunction, let name = f.name { return safe.contains(name) }
-                return false
-            }, requestUse: { v in
-                if case .function(let f) = v, let c = f as? CompiledFunction { return c.requestUse }
-                return .full
-            }, constantResponse: { [unowned self] v in
-                // Constant handlers are run once, now; their response is reused for every request.
-                guard case .function(let f) = v, let c = f as? CompiledFunction, c.isConstant,
-                      let result = try? self.call(v, [.unit]) else { return nil }
-                return try? HTTPResponse(value: result)
-            })
-            let server = HTTPServer(configuration: config, canRunInline: dispatcher.canRunInline) { [unowned self] _ in
+            let registry = self.registry
+            let quiet = serveOptions.quiet
+            func dispatcher(rebind: @escaping (Value) -> Value) -> AppDispatcher {
+                AppDispatcher(registry: registry, quiet: quiet, rebind: rebind, isNonBlocking: { v in
+                    if case .function(let f) = v, f is CompiledFunction, let name = f.name { return safe.contains(name) }
+                    return false
+                }, requestUse: { v in
+                    if case .function(let f) = v, let c = f as? CompiledFunction { return c.requestUse }
+                    return .full
+                }, constantResponse: { [unowned self] v in
+                    // Constant handlers are run once, now; their response is reused for every request.
+                    guard case .function(let f) = v, let c = f as? CompiledFunction, c.isConstant,
+                          let result = try? self.call(v, [.unit]) else { return nil }
+                    return try? HTTPResponse(value: result)
+                })
+            }
+            // Route matching is the same for every worker (same registry, same order).
+            let matcher = dispatcher(rebind: { $0 })
+            let makeWorkerCopy = self.makeWorkerCopy
+            let server = HTTPServer(configuration: config, canRunInline: matcher.canRunInline) { [unowned self] _ in
+                let copy = makeWorkerCopy?() ?? (self, { $0 })
+                let worker = dispatcher(rebind: copy.rebind)
                 return { request in
-                    dispatcher.handle(request, call: { f, a in try self.call(f, a) }, describe: HandlerErrorReport.describe)
+                    withExtendedLifetime(copy.instance) {
+                        worker.handle(request, call: { f, a in try self.call(f, a) }, describe: HandlerErrorReport.describe)
+                    }
                 }
             }
             try server.serveProgram(routeCount: registry.routes.count, mode: ", compiled")
@@ -176,10 +197,16 @@ extension Optional where Wrapped == Value {
 }
 
 /// A top-level function's value.
-public func makeTopLevelFunction(_ name: String, _ arity: ClosedRange<Int>, requestUse: RequestUse = .full,
-                                  isConstant: Bool = false, _ body: @escaping ([Value]) throws -> Value) -> Value {
-    .function(CompiledFunction(name: name, arity: arity, requestUse: requestUse, isConstant: isConstant, body))
+public func makeTopLevelFunction(_ name: String?, _ arity: ClosedRange<Int>, requestUse: RequestUse = .full,
+                                  isConstant: Bool = false, owner: AnyObject, index: Int,
+                                  _ body: @escaping ([Value]) throws -> Value) -> Value {
+    .function(CompiledFunction(name: name, arity: arity, requestUse: requestUse, isConstant: isConstant,
+                               owner: ObjectIdentifier(owner), moduleFunctionIndex: index, body))
 }
+
+/// A server worker's own copy of the entry module (what keeps it alive, and the map from the
+/// original's function values to the copy's).
+public typealias WorkerModuleCopy = (instance: AnyObject, rebind: (Value) -> Value)
 
 /// `e?`: the payload of Some/Ok, or nil when the enclosing function must return `e` itself.
 @inlinable
