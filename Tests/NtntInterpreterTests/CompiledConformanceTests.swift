@@ -213,8 +213,8 @@ enum CompiledCorpus {
                 if path == "/closure" {
                     guard let n = Int(r.body), n > 0 else { local.append("\(path): \(r.body)"); return }
                 } else {
-                    // Another worker's push never shows between this request's push and its read.
-                    guard let o = jsonObject(r.body) as? [String: Any], let hits = o["hits"] as? Int,
+                    // No other request's update shows between this request's update and its reads.
+                    guard let o = jsonObject(r.body) as? [String: Any], let hits = o["hits"] as? Int, o["mine"] as? Int == hits,
                           o["last"] as? String == "\(c)-\(i)", let seen = o["seen"] as? Int, 0 < seen, seen <= hits else {
                         local.append("\(path): \(r.body)")
                         return
