@@ -24,7 +24,7 @@ public struct CompileError: Error {
 enum Storage {
     case local(String)   // var NAME: Value
     case cell(String)    // let NAME = Cell()
-    case int(String)     // var NAME: Int (type inference proved it only ever holds Ints)
+    case native(String, NativeType)  // var NAME: Int/Double/Bool/String (type inference proved it)
 }
 
 /// Emits one module.
@@ -69,11 +69,11 @@ final class SwiftEmitter {
 
     // MARK: - Output helpers
 
-    private func line(_ s: String) {
+    func line(_ s: String) {
         lines.append(String(repeating: "    ", count: indent) + s)
     }
 
-    private func temp(_ prefix: String = "t") -> String {
+    func temp(_ prefix: String = "t") -> String {
         tempCounter += 1
         return "\(prefix)\(tempCounter)"
     }
@@ -83,7 +83,7 @@ final class SwiftEmitter {
         return "\(f.path):\(f.lineAndColumn(of: Int(loc.offset)).line)"
     }
 
-    private func swiftString(_ s: String) -> String {
+    func swiftString(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -153,8 +153,8 @@ final class SwiftEmitter {
                 if let top = stack.last { declaredNames[ObjectIdentifier(top.0), default: [:]][d.slot] = d.name }
                 if depth > 0, let top = stack.last {
                     let key = SlotKey(scope: ObjectIdentifier(top.0), slot: d.slot)
-                    if o == nil { intCandidates.insert(key) } else { intExcluded.insert(key) }
-                    intAssignments.append((key, v, nil))
+                    if o == nil { nativeCandidates.insert(key) } else { nativeExcluded.insert(key) }
+                    nativeAssignments.append((key, v, nil))
                 }
                 if let o {
                     stack.append((o.body.scope, depth))
@@ -210,10 +210,10 @@ final class SwiftEmitter {
                 switch t {
                 case .variable(let r):
                     ref(r)
-                    if let key = refKeys[ObjectIdentifier(r)] { intAssignments.append((key, v, op)) }
+                    if let key = refKeys[ObjectIdentifier(r)] { nativeAssignments.append((key, v, op)) }
                 case let .path(r, idx, _):
                     ref(r)
-                    if let key = refKeys[ObjectIdentifier(r)] { intExcluded.insert(key) }
+                    if let key = refKeys[ObjectIdentifier(r)] { nativeExcluded.insert(key) }
                     for i in idx { expr(i) }
                 }
                 expr(v)
@@ -248,69 +248,18 @@ final class SwiftEmitter {
         let slot: Int
     }
 
-    private var refKeys: [ObjectIdentifier: SlotKey] = [:]
+    var refKeys: [ObjectIdentifier: SlotKey] = [:]
     /// Names of `let` variables by scope and slot (for readable Swift names).
     private var declaredNames: [ObjectIdentifier: [Int: String]] = [:]
-    private var intCandidates: Set<SlotKey> = []
-    private var intExcluded: Set<SlotKey> = []
-    private var intAssignments: [(SlotKey, Expr, BinaryOp?)] = []
-    /// Variables proven to only ever hold Ints (stored as Swift `Int`).
-    private var intSlots: Set<SlotKey> = []
-
-    /// Local `let` variables of functions whose every assignment is an Int expression become
-    /// Swift Ints: assume all candidates are Ints, drop any with a non-Int assignment, repeat
-    /// until nothing changes. Captured variables stay `Cell`s.
-    private func inferIntSlots() {
-        var ints = intCandidates.subtracting(intExcluded).filter { !(captured[$0.scope]?.contains($0.slot) ?? false) }
-        var changed = true
-        while changed {
-            changed = false
-            for (key, rhs, op) in intAssignments where ints.contains(key) {
-                let ok: Bool
-                if let op { ok = isArithmetic(op) && isInt(rhs, ints) } else { ok = isInt(rhs, ints) }
-                if !ok {
-                    ints.remove(key)
-                    changed = true
-                }
-            }
-        }
-        intSlots = ints
-    }
-
-    private func isArithmetic(_ op: BinaryOp) -> Bool {
-        switch op {
-        case .add, .subtract, .multiply, .divide, .remainder: return true
-        default: return false
-        }
-    }
-
-    /// True when `e` always evaluates to an Int (or raises), given the Int variables `ints`.
-    private func isInt(_ e: Expr, _ ints: Set<SlotKey>? = nil) -> Bool {
-        let ints = ints ?? intSlots
-        switch e {
-        case .int: return true
-        case .name(let r): return refKeys[ObjectIdentifier(r)].map(ints.contains) ?? false
-        case let .binary(op, a, b): return isArithmetic(op) && isInt(a, ints) && isInt(b, ints)
-        case .unary(.negate, let x): return isInt(x, ints)
-        default: return false
-        }
-    }
-
-    /// A Swift `Int` expression for an expression `isInt` accepted.
-    private func intExpr(_ e: Expr) throws -> String {
-        switch e {
-        case .int(let i): return "\(i)"
-        case .name(let r):
-            if case let .local(hops, slot) = r.binding, case .int(let n) = storage(hops: hops, slot: slot) { return n }
-            return "(try intOf(\(read(r))))"
-        case let .binary(op, a, b):
-            return "(try intArithmetic(\(binaryOperator(op)), \(try intExpr(a)), \(try intExpr(b))))"
-        case .unary(.negate, let x):
-            return "(try intArithmetic(.subtract, 0, \(try intExpr(x))))"
-        default:
-            return "(try intOf(\(try expr(e))))"
-        }
-    }
+    /// Type inference input (NativeTypes.swift): function-local `let` variables that may get a
+    /// Swift type, those that may not, and every assignment to a variable.
+    var nativeCandidates: Set<SlotKey> = []
+    var nativeExcluded: Set<SlotKey> = []
+    var nativeAssignments: [(SlotKey, Expr, BinaryOp?)] = []
+    /// Its result: variables stored as a Swift `Int`, `Double`, `Bool` or `String`.
+    var nativeSlots: [SlotKey: NativeType] = [:]
+    /// Slots captured by closures, by scope.
+    var capturedSlots: [ObjectIdentifier: Set<Int>] { captured }
 
     // MARK: - Scopes
 
@@ -325,9 +274,9 @@ final class SwiftEmitter {
             let base = "v\(id)_\(slot)" + ((names[slot] ?? lets[slot]).map { "_" + identifierPart($0) } ?? "")
             if isModule {
                 slots.append(.cell("self.\(base)"))
-            } else if intSlots.contains(SlotKey(scope: ObjectIdentifier(info), slot: slot)) {
-                line("var \(base): Int = 0")
-                slots.append(.int(base))
+            } else if let type = nativeSlots[SlotKey(scope: ObjectIdentifier(info), slot: slot)] {
+                line("var \(base): \(type.swiftType) = \(type.zero)")
+                slots.append(.native(base, type))
             } else if caps.contains(slot) {
                 line("let \(base) = Cell()")
                 slots.append(.cell(base))
@@ -345,7 +294,7 @@ final class SwiftEmitter {
 
     private func closeScope() { scopes.removeLast() }
 
-    private func storage(hops: Int, slot: Int) -> Storage {
+    func storage(hops: Int, slot: Int) -> Storage {
         scopes[scopes.count - 1 - hops].slots[slot]
     }
 
@@ -353,16 +302,16 @@ final class SwiftEmitter {
         switch storage(hops: hops, slot: slot) {
         case .local(let n): line("\(n) = \(value)")
         case .cell(let n): line("\(n).value = \(value)")
-        case .int(let n): line("\(n) = try intOf(\(value))")
+        case let .native(n, type): line("\(n) = try \(type.extractor)(\(value))")
         }
     }
 
-    private func read(_ r: VarRef) -> String {
+    func read(_ r: VarRef) -> String {
         switch r.binding {
         case let .local(hops, slot):
             switch storage(hops: hops, slot: slot) {
             case .local(let n): return n
-            case .int(let n): return "Value.int(\(n))"
+            case let .native(n, type): return type.wrap(n)
             case .cell(let n):
                 return r.isInTemplate ? "(\(n).value ?? .none)" : "(try \(n).get(\(swiftString(r.name))))"
             }
@@ -381,7 +330,7 @@ final class SwiftEmitter {
     /// The Swift class for this module.
     func emitModule() throws -> String {
         analyzeCaptures()
-        inferIntSlots()
+        inferNativeSlots()
         var out: [String] = []
         let body = module.body
         lines = []
@@ -825,8 +774,7 @@ final class SwiftEmitter {
     }
 
     private func ifStatement(_ cond: Expr, _ then: Block, _ elseBranch: ElseBranch?, _ tail: Tail) throws {
-        let c = try expr(cond)
-        line("if \(c).isTruthy {")
+        line("if \(try condition(cond)) {")
         indent += 1
         try scopedBlockValue(then, tail)
         indent -= 1
@@ -914,8 +862,8 @@ final class SwiftEmitter {
             line("_ = \(v)")
         case let .letDecl(d, valueExpr, otherwise):
             guard let clause = otherwise else {
-                if case .int(let n) = storage(hops: 0, slot: d.slot) {
-                    line("\(n) = \(try intExpr(valueExpr))")
+                if case let .native(n, type) = storage(hops: 0, slot: d.slot) {
+                    line("\(n) = \(try nativeExpr(valueExpr, type))")
                     return
                 }
                 let v = try expr(valueExpr)
@@ -967,8 +915,7 @@ final class SwiftEmitter {
             let label = temp("loop")
             line("\(label): while true {")
             indent += 1
-            let c = try expr(cond)
-            line("if !\(c).isTruthy { break \(label) }")
+            line("if !\(try condition(cond)) { break \(label) }")
             loops.append(label)
             try scopedStatements(body)
             loops.removeLast()
@@ -1044,7 +991,7 @@ final class SwiftEmitter {
     // MARK: - Expressions
 
     /// True when lowering `e` emits statements (so sibling operands must be evaluated first).
-    private func needsStatements(_ e: Expr) -> Bool {
+    func needsStatements(_ e: Expr) -> Bool {
         switch e {
         case .int, .float, .string, .bool, .unit, .name, .old, .closure: return false
         case .ifElse, .match, .tryUnwrap, .template, .assign: return true
@@ -1069,7 +1016,7 @@ final class SwiftEmitter {
         }
     }
 
-    private func binaryOperator(_ op: BinaryOp) -> String {
+    func binaryOperator(_ op: BinaryOp) -> String {
         switch op {
         case .add: return ".add"
         case .subtract: return ".subtract"
@@ -1086,7 +1033,7 @@ final class SwiftEmitter {
     }
 
     /// Lowers an expression to a Swift expression of type `Value` (emitting statements if needed).
-    private func expr(_ e: Expr) throws -> String {
+    func expr(_ e: Expr) throws -> String {
         switch e {
         case .int(let i): return "Value.int(\(i))"
         case .float(let d):
@@ -1099,18 +1046,8 @@ final class SwiftEmitter {
         case .old(let n): return n < oldNames.count ? oldNames[n] : "Value.unit"
 
         case let .binary(op, a, b):
-            if isInt(a) && isInt(b) {
-                if isArithmetic(op) { return "Value.int(\(try intExpr(e)))" }
-                let swiftOp: String
-                switch op {
-                case .equal: swiftOp = "=="
-                case .notEqual: swiftOp = "!="
-                case .less: swiftOp = "<"
-                case .lessEqual: swiftOp = "<="
-                case .greater: swiftOp = ">"
-                default: swiftOp = ">="
-                }
-                return "Value.bool(\(try intExpr(a)) \(swiftOp) \(try intExpr(b)))"
+            if let type = nativeBinaryType(op, a, b) {
+                return type.wrap(try nativeExpr(e, type))
             }
             let xs = try operands([a, b])
             return "(try Value.binary(\(binaryOperator(op)), \(xs[0]), \(xs[1])))"
@@ -1258,10 +1195,9 @@ final class SwiftEmitter {
                 line("_ = try undefinedVariable(\(swiftString(r.name)))")
                 return "Value.unit"
             }
-            if case .int(let n) = storage(hops: hops, slot: slot) {
-                let rhs = try intExpr(valueExpr)
-                line("\(n) = \(op.map { "try intArithmetic(\(binaryOperator($0)), \(n), \(rhs))" } ?? rhs)")
-                return "Value.int(\(n))"
+            if case let .native(n, type) = storage(hops: hops, slot: slot) {
+                try nativeAssignment(n, type, r, op, valueExpr)
+                return type.wrap(n)
             }
             var v = try expr(valueExpr)
             if let op {
@@ -1274,7 +1210,8 @@ final class SwiftEmitter {
                 v = t
             }
             switch storage(hops: hops, slot: slot) {
-            case .local(let n), .int(let n): line("\(n) = \(v)")
+            case .local(let n): line("\(n) = \(v)")
+            case let .native(n, type): line("\(n) = try \(type.extractor)(\(v))")
             case .cell(let n):
                 line("_ = try \(n).get(\(swiftString(r.name)))")
                 line("\(n).value = \(v)")
@@ -1306,8 +1243,9 @@ final class SwiftEmitter {
             }
             v = t
             switch storage(hops: hops, slot: slot) {
-            case .int:
-                line("throw RuntimeError(\"Cannot assign into Int\")")
+            case .native:
+                // Unreachable: variables assigned through a path are never given a Swift type.
+                line("throw RuntimeError(\"internal error: indexed assignment into a typed variable\")")
             case .local(let n):
                 line("try storeValue(into: &\(n), \(path)[...], \(v))")
             case .cell(let n):

@@ -313,3 +313,24 @@ public func intOf(_ v: Value) throws -> Int {
     if case .int(let i) = v { return i }
     throw RuntimeError("internal error: expected Int, got \(v.typeName)")
 }
+
+/// The Double inside a value the compiler expects to be a Float.
+@inlinable
+public func floatOf(_ v: Value) throws -> Double {
+    if case .float(let d) = v { return d }
+    throw RuntimeError("internal error: expected Float, got \(v.typeName)")
+}
+
+/// The Bool inside a value the compiler expects to be a Bool.
+@inlinable
+public func boolOf(_ v: Value) throws -> Bool {
+    if case .bool(let b) = v { return b }
+    throw RuntimeError("internal error: expected Bool, got \(v.typeName)")
+}
+
+/// The String inside a value the compiler expects to be a String.
+@inlinable
+public func stringOf(_ v: Value) throws -> String {
+    if case .string(let s) = v { return s }
+    throw RuntimeError("internal error: expected String, got \(v.typeName)")
+}
