@@ -68,7 +68,7 @@ bench-report:
 	python3 bench/harness.py --report "$$(ls -t bench/results/*.json | head -1)"
 
 wrk:
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "wrk is required: apt-get install wrk"; exit 1; }
 
 # A throwaway PostgreSQL cluster on 127.0.0.1:54329 with the `world` table (scripts/db.sh).

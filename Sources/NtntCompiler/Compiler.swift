@@ -51,7 +51,7 @@ public enum Compiler {
                     module: module, className: classNames[canonical]!,
                     localModules: classNames,
                     resolvePath: { loader.canonicalImport($0, from: module.file.location) },
-                    globalNames: globalNames)
+                    globalNames: globalNames, isEntry: canonical == loader.loadOrder[0])
                 do {
                     parts.append(try emitter.emitModule())
                 } catch let e as CompileError {

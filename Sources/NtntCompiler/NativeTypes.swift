@@ -5,7 +5,9 @@
 // Inference is a fixpoint over every assignment of every candidate: a variable starts with no
 // type, takes the type of what is assigned to it, and falls back to `Value` as soon as two
 // assignments disagree or one is not a known type. Variables captured by closures (Cells),
-// assigned through an index path, or bound by `otherwise` are never candidates.
+// assigned through an index path, or bound by `otherwise` are never candidates. Parameters of
+// the entry module's functions are candidates too when the function is only ever called by
+// name (never used as a value, e.g. as a route handler): every call assigns its arguments.
 
 import NtntSyntax
 
@@ -82,13 +84,33 @@ extension SwiftEmitter {
     func inferNativeSlots() {
         let captured = capturedSlots
         var types: [SlotKey: InferredType] = [:]
-        for key in nativeCandidates.subtracting(nativeExcluded) where !(captured[key.scope]?.contains(key.slot) ?? false) {
+        var candidates = nativeCandidates
+        var assignments = nativeAssignments
+        // Parameters of the entry module's top-level functions that are only ever called by
+        // name: each call assigns its arguments to them.
+        if isEntry {
+            let moduleScope = ObjectIdentifier(module.body.scope)
+            var calls: [SlotKey: [[Expr]]] = [:]
+            for (key, args) in callsByName where key.scope == moduleScope { calls[key, default: []].append(args) }
+            for f in module.body.scope.hoistedFunctions where directFunctions[f.name!] != nil && f.scope.isMaterialized {
+                let function = SlotKey(scope: moduleScope, slot: f.decl!.slot)
+                if valueUses.contains(function) { continue }
+                for (i, p) in f.parameters.enumerated() where p.defaultValue == nil {
+                    let parameter = SlotKey(scope: ObjectIdentifier(f.scope), slot: p.decl.slot)
+                    candidates.insert(parameter)
+                    for args in calls[function] ?? [] where i < args.count {
+                        assignments.append((parameter, args[i], nil))
+                    }
+                }
+            }
+        }
+        for key in candidates.subtracting(nativeExcluded) where !(captured[key.scope]?.contains(key.slot) ?? false) {
             types[key] = .unknown
         }
         var changed = true
         while changed {
             changed = false
-            for (key, rhs, op) in nativeAssignments {
+            for (key, rhs, op) in assignments {
                 guard let current = types[key], current != .value else { continue }
                 let assigned = op.map { Self.binaryType($0, current, inferred(rhs, types)) } ?? inferred(rhs, types)
                 let joined = current.join(assigned)
@@ -133,7 +155,7 @@ extension SwiftEmitter {
 
     /// The Swift type of `e` once inference is done, if it has one.
     func nativeType(_ e: Expr) -> NativeType? {
-        if case .native(let t) = inferred(e, nativeSlots.mapValues { .native($0) }) { return t }
+        if case .native(let t) = inferred(e, nativeSlotTypes) { return t }
         return nil
     }
 

@@ -37,6 +37,9 @@ final class SwiftEmitter {
     let resolvePath: (String) -> String
     /// Global builtin names in resolver order.
     let globalNames: [String]
+    /// The program's entry module (no other module can import it, so its functions are called
+    /// only from inside it).
+    let isEntry: Bool
 
     private var lines: [String] = []
     private var indent = 1
@@ -54,12 +57,13 @@ final class SwiftEmitter {
     /// Globals used (emitted as file-level constants).
     private(set) var usedGlobals: Set<String> = []
     /// Top-level named functions compiled to methods: name → (method, arity range).
-    private var directFunctions: [String: (method: String, min: Int, max: Int)] = [:]
+    var directFunctions: [String: (method: String, min: Int, max: Int)] = [:]
     /// The Swift expressions making the module's top-level function values, by number.
     private var moduleFunctions: [String] = []
 
     init(module: Module, className: String, localModules: [String: String],
-         resolvePath: @escaping (String) -> String, globalNames: [String]) {
+         resolvePath: @escaping (String) -> String, globalNames: [String], isEntry: Bool = false) {
+        self.isEntry = isEntry
         self.module = module
         self.className = className
         self.localModules = localModules
@@ -198,13 +202,20 @@ final class SwiftEmitter {
             case .int, .float, .string, .bool, .unit, .old: break
             case .interpolated(let ps): for p in ps { if case .expr(let x) = p { expr(x) } }
             case .template(let t): template(t.nodes)
-            case .name(let r): ref(r)
+            case .name(let r):
+                ref(r)
+                if let key = refKeys[ObjectIdentifier(r)] { valueUses.insert(key) }
             case .array(let xs): for x in xs { expr(x) }
             case .map(let es): for (k, v) in es { expr(k); expr(v) }
             case .unary(_, let x), .member(let x, _), .tryUnwrap(let x): expr(x)
             case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b), .coalesce(let a, let b),
                  .range(let a, let b, _), .index(let a, let b):
                 expr(a); expr(b)
+            case let .call(.name(r), args, _):
+                // A call by name: not a use of the function as a value (see `inferNativeSlots`).
+                ref(r)
+                if let key = refKeys[ObjectIdentifier(r)] { callsByName.append((key, args)) }
+                for a in args { expr(a) }
             case let .call(c, args, _): expr(c); for a in args { expr(a) }
             case let .assign(t, op, v):
                 switch t {
@@ -256,8 +267,16 @@ final class SwiftEmitter {
     var nativeCandidates: Set<SlotKey> = []
     var nativeExcluded: Set<SlotKey> = []
     var nativeAssignments: [(SlotKey, Expr, BinaryOp?)] = []
+    /// Variables called by name (`f(args)`), with the arguments of each call.
+    var callsByName: [(SlotKey, [Expr])] = []
+    /// Variables read as values anywhere (a function read as a value may be called with anything).
+    var valueUses: Set<SlotKey> = []
     /// Its result: variables stored as a Swift `Int`, `Double`, `Bool` or `String`.
-    var nativeSlots: [SlotKey: NativeType] = [:]
+    var nativeSlots: [SlotKey: NativeType] = [:] {
+        didSet { nativeSlotTypes = nativeSlots.mapValues { .native($0) } }
+    }
+    /// The same, as inference types (what `nativeType(_:)` looks up).
+    private(set) var nativeSlotTypes: [SlotKey: InferredType] = [:]
     /// Slots captured by closures, by scope.
     var capturedSlots: [ObjectIdentifier: Set<Int>] { captured }
 
@@ -329,17 +348,17 @@ final class SwiftEmitter {
 
     /// The Swift class for this module.
     func emitModule() throws -> String {
-        analyzeCaptures()
-        inferNativeSlots()
         var out: [String] = []
         let body = module.body
-        lines = []
-        indent = 2
         // Direct-call methods for top-level functions never reassigned.
         let reassigned = assignedNames(body.statements)
         for f in body.scope.hoistedFunctions where !reassigned.contains(f.name!) {
             directFunctions[f.name!] = ("fn_\(identifierPart(f.name!))", f.requiredArity, f.parameters.count)
         }
+        analyzeCaptures()
+        inferNativeSlots()
+        lines = []
+        indent = 2
         openScope(body.scope, names: slotNames(body), isModule: true)
         try traced("<main>") {
             for s in body.statements { try statement(s) }
