@@ -494,16 +494,29 @@ final class SwiftEmitter {
 
     // MARK: - Functions
 
-    /// A top-level function as a method taking its arguments as an array.
+    /// A top-level function as a method. Without default parameters it takes its arguments
+    /// one by one (direct calls allocate no array) and `METHOD_args` adapts it to the array
+    /// that calls through a function value pass (their arity is already checked).
     private func emitFunctionMethod(_ f: FunctionDecl) throws {
-        let (method, _, _) = directFunctions[f.name!]!
+        let (method, min, max) = directFunctions[f.name!]!
         line("// \(location(f.loc))")
-        line("func \(method)(_ args: [Value]) throws -> Value {")
+        if min == max {
+            let params = (0..<max).map { "_ a\($0): Value" }.joined(separator: ", ")
+            line("func \(method)(\(params)) throws -> Value {")
+        } else {
+            line("func \(method)(_ args: [Value]) throws -> Value {")
+        }
         indent += 1
-        try functionBody(f)
+        try functionBody(f, argumentsOneByOne: min == max)
         indent -= 1
         line("}")
         line("")
+        if min == max {
+            line("func \(method)_args(_ args: [Value]) throws -> Value {")
+            line("    try \(method)(\((0..<max).map { "args[\($0)]" }.joined(separator: ", ")))")
+            line("}")
+            line("")
+        }
     }
 
     /// The value of a function declaration (a `CompiledFunction` closing over the current scope).
@@ -542,7 +555,8 @@ final class SwiftEmitter {
         let arity = "\(f.requiredArity)...\(f.parameters.count)"
         if let n = f.name, let direct = directFunctions[n] {
             let (use, constant) = handlerShape(f)
-            return "makeTopLevelFunction(\(name), \(arity), requestUse: .\(use), isConstant: \(constant), owner: self, index: \(index)) { [unowned self] args in try self.\(direct.method)(args) }"
+            let entry = direct.min == direct.max ? direct.method + "_args" : direct.method
+            return "makeTopLevelFunction(\(name), \(arity), requestUse: .\(use), isConstant: \(constant), owner: self, index: \(index)) { [unowned self] args in try self.\(entry)(args) }"
         }
         return "makeTopLevelFunction(\(name), \(arity), owner: self, index: \(index)) { [unowned self] args in\n" + closureBody(f) + "}"
     }
@@ -669,7 +683,7 @@ final class SwiftEmitter {
     private var opaque = false
 
     /// Parameters, hoisting, contracts and the body of a function; returns its value.
-    private func functionBody(_ f: FunctionDecl) throws {
+    private func functionBody(_ f: FunctionDecl, argumentsOneByOne: Bool = false) throws {
         let savedLoops = loops
         loops = []
         functionDepth += 1
@@ -679,10 +693,10 @@ final class SwiftEmitter {
         }
         line("try self.rt.enter()")
         line("defer { self.rt.leave() }")
-        try traced(f.name ?? "<fn>") { try functionBodyInner(f) }
+        try traced(f.name ?? "<fn>") { try functionBodyInner(f, argumentsOneByOne: argumentsOneByOne) }
     }
 
-    private func functionBodyInner(_ f: FunctionDecl) throws {
+    private func functionBodyInner(_ f: FunctionDecl, argumentsOneByOne: Bool) throws {
         let materialized = f.scope.isMaterialized
         if materialized {
             var names: [Int: String] = [:]
@@ -701,7 +715,7 @@ final class SwiftEmitter {
                     indent -= 1
                     line("}")
                 } else {
-                    assign(slot: p.decl.slot, hops: 0, value: "args[\(i)]")
+                    assign(slot: p.decl.slot, hops: 0, value: argumentsOneByOne ? "a\(i)" : "args[\(i)]")
                 }
             }
         }
@@ -1188,6 +1202,7 @@ final class SwiftEmitter {
         if case .name(let r) = callee, case let .local(hops, _) = r.binding, hops == scopes.count - 1,
            let direct = directFunctions[r.name], args.count >= direct.min, args.count <= direct.max {
             let xs = try operands(args)
+            if direct.min == direct.max { return "(try self.\(direct.method)(\(xs.joined(separator: ", "))))" }
             return "(try self.\(direct.method)([\(xs.joined(separator: ", "))]))"
         }
         if case .name(let r) = callee, case .global(let g) = r.binding, globalNames[g] != "None" {
