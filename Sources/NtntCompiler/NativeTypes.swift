@@ -11,9 +11,10 @@
 
 import NtntSyntax
 
-/// A Swift type a variable can have instead of `Value`.
-enum NativeType: Equatable {
+/// A Swift type a variable can have instead of `Value`: a scalar, or an array of scalars.
+indirect enum NativeType: Hashable {
     case int, float, bool, string
+    case array(NativeType)
 
     var swiftType: String {
         switch self {
@@ -21,7 +22,13 @@ enum NativeType: Equatable {
         case .float: return "Double"
         case .bool: return "Bool"
         case .string: return "String"
+        case .array(let e): return "[\(e.swiftType)]"
         }
+    }
+
+    var isScalar: Bool {
+        if case .array = self { return false }
+        return true
     }
 
     /// The initial value of a declared-but-not-yet-assigned variable (never read before its `let`).
@@ -30,41 +37,70 @@ enum NativeType: Equatable {
         case .int, .float: return "0"
         case .bool: return "false"
         case .string: return "\"\""
+        case .array: return "[]"
         }
     }
 
-    /// The runtime function taking the payload out of a `Value` of this type.
+    /// The runtime function taking the payload out of a `Value` of this (scalar) type.
     var extractor: String {
         switch self {
         case .int: return "intOf"
         case .float: return "floatOf"
         case .bool: return "boolOf"
         case .string: return "stringOf"
+        case .array: return "arrayOf"
         }
     }
 
-    /// A `Value` from a Swift expression of this type.
-    func wrap(_ swift: String) -> String {
+    /// The `Value` case holding this (scalar) type.
+    var valueCase: String {
         switch self {
-        case .int: return "Value.int(\(swift))"
-        case .float: return "Value.float(\(swift))"
-        case .bool: return "Value.bool(\(swift))"
-        case .string: return "Value.string(\(swift))"
+        case .int: return "Value.int"
+        case .float: return "Value.float"
+        case .bool: return "Value.bool"
+        case .string: return "Value.string"
+        case .array: return "Value.array"
         }
+    }
+
+    /// A Swift expression of this type from a `Value` expression (inference proved the type).
+    func extract(_ value: String) -> String {
+        if case .array(let e) = self { return "(try arrayOf(\(value), \(e.extractor)))" }
+        return "(try \(extractor)(\(value)))"
+    }
+
+    /// A `Value` from a Swift expression of this type (an array is converted element by element).
+    func wrap(_ swift: String) -> String {
+        if case .array(let e) = self { return "Value.array(\(swift).map(\(e.valueCase)))" }
+        return "\(valueCase)(\(swift))"
     }
 }
 
 /// What inference knows of an expression: not yet known, one Swift type, or only `Value`.
+/// `[]` is an array of any element type until something is pushed.
 enum InferredType: Equatable {
     case unknown
     case native(NativeType)
+    case emptyArray
     case value
 
     func join(_ other: InferredType) -> InferredType {
         switch (self, other) {
         case (.unknown, let t), (let t, .unknown): return t
         case let (.native(a), .native(b)): return a == b ? self : .value
+        case (.emptyArray, .emptyArray): return self
+        case (.emptyArray, .native(.array)): return other
+        case (.native(.array), .emptyArray): return self
         default: return .value
+        }
+    }
+
+    /// As an array's element type so far (nil when not an array).
+    var arrayElement: InferredType? {
+        switch self {
+        case .native(.array(let e)): return .native(e)
+        case .emptyArray, .unknown: return .unknown
+        default: return nil
         }
     }
 }
@@ -137,8 +173,32 @@ extension SwiftEmitter {
         case .unary(.negate, let x):
             let t = inferred(x, types)
             return t == .native(.int) || t == .native(.float) || t == .unknown ? t : .value
+        case .array(let items):
+            if items.isEmpty { return .emptyArray }
+            return Self.arrayOf(items.reduce(InferredType.unknown) { $0.join(inferred($1, types)) })
+        case let .call(.name(r), args, _) where isGlobal(r, "push") && args.count == 2:
+            guard let element = inferred(args[0], types).arrayElement else { return .value }
+            return Self.arrayOf(element.join(inferred(args[1], types)))
+        case let .call(.name(r), args, _) where isGlobal(r, "len") && args.count == 1:
+            if case .native(.array) = inferred(args[0], types) { return .native(.int) }
+            return .value
         default: return .value
         }
+    }
+
+    /// An array whose elements have type `element` (only scalars: nested arrays stay `Value`).
+    static func arrayOf(_ element: InferredType) -> InferredType {
+        switch element {
+        case .unknown: return .unknown
+        case .native(let e) where e.isScalar: return .native(.array(e))
+        default: return .value
+        }
+    }
+
+    /// Whether `r` names the global builtin `name` (not a variable shadowing it).
+    func isGlobal(_ r: VarRef, _ name: String) -> Bool {
+        if case .global(let g) = r.binding { return globalNames[g] == name }
+        return false
     }
 
     /// The type of an arithmetic operator's result (§5.2).
@@ -205,10 +265,17 @@ extension SwiftEmitter {
             return "(try \(try condition(a)) && \(try condition(b)))"
         case let (.or(a, b), .bool) where !needsStatements(b):
             return "(try \(try condition(a)) || \(try condition(b)))"
+        case let (.array(items), .array(element)) where !items.contains(where: needsStatements):
+            return "([\(try items.map { try nativeExpr($0, element) }.joined(separator: ", "))] as \(type.swiftType))"
+        case let (.call(.name(r), args, _), .array(element)) where isGlobal(r, "push") && args.count == 2
+                && nativeType(args[0]) == type && !needsStatements(args[1]):
+            return "appending(\(try nativeExpr(args[0], type)), \(try nativeExpr(args[1], element)))"
+        case let (.call(.name(r), args, _), .int) where isGlobal(r, "len") && args.count == 1:
+            if case .array? = nativeType(args[0]) { return "(\(try nativeExpr(args[0], nativeType(args[0])!))).count" }
         default:
             break
         }
-        return "(try \(type.extractor)(\(try expr(e))))"
+        return type.extract(try expr(e))
     }
 
     private func nativeBinary(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ type: NativeType) throws -> String {
@@ -225,17 +292,32 @@ extension SwiftEmitter {
             // A comparison of two numbers: Ints directly, anything mixed as Doubles (§3.2).
             let both: NativeType = nativeType(a) == .int && nativeType(b) == .int ? .int : .float
             return "(\(try nativeExpr(a, both)) \(op.rawValue) \(try nativeExpr(b, both)))"
+        case .array:
+            return type.extract(try expr(.binary(op, a, b)))  // not produced by `nativeBinaryType`
         }
     }
 
     /// A Swift `Bool` for a condition (truthiness, §3.1).
     func condition(_ e: Expr) throws -> String {
         if nativeType(e) == .bool { return try nativeExpr(e, .bool) }
+        // A typed array or string variable is truthy when not empty (no Value made for it).
+        if case .name = e, let t = nativeType(e), t == .string || !t.isScalar { return "!(\(try nativeExpr(e, t))).isEmpty" }
         return "\(try expr(e)).isTruthy"
+    }
+
+    private func sameSlot(_ a: VarRef, _ b: VarRef) -> Bool {
+        guard let x = refKeys[ObjectIdentifier(a)], let y = refKeys[ObjectIdentifier(b)] else { return false }
+        return x == y
     }
 
     /// `name = value` or `name op= value` for a typed variable.
     func nativeAssignment(_ name: String, _ type: NativeType, _ r: VarRef, _ op: BinaryOp?, _ value: Expr) throws {
+        // `xs = push(xs, e)`: appends in place (push copies; nothing else sees the old array).
+        if op == nil, case let .array(element) = type, case let .call(.name(f), args, _) = value,
+           isGlobal(f, "push"), args.count == 2, case .name(let first) = args[0], first === r || sameSlot(first, r) {
+            line("\(name).append(\(try nativeExpr(args[1], element)))")
+            return
+        }
         guard let op else {
             line("\(name) = \(try nativeExpr(value, type))")
             return

@@ -24,7 +24,7 @@ public struct CompileError: Error {
 enum Storage {
     case local(String)   // var NAME: Value
     case cell(String)    // let NAME = Cell()
-    case native(String, NativeType)  // var NAME: Int/Double/Bool/String (type inference proved it)
+    case native(String, NativeType)  // var NAME: Int/Double/Bool/String/[T] (type inference proved it)
 }
 
 /// Emits one module.
@@ -321,7 +321,7 @@ final class SwiftEmitter {
         switch storage(hops: hops, slot: slot) {
         case .local(let n): line("\(n) = \(value)")
         case .cell(let n): line("\(n).value = \(value)")
-        case let .native(n, type): line("\(n) = try \(type.extractor)(\(value))")
+        case let .native(n, type): line("\(n) = \(type.extract(value))")
         }
     }
 
@@ -1123,6 +1123,9 @@ final class SwiftEmitter {
             return "(try makeRange(\(xs[0]), \(xs[1]), inclusive: \(inclusive)))"
 
         case let .index(a, i):
+            if case .name = a, case .array(let element)? = nativeType(a), !needsStatements(i) {
+                return "arrayElement(\(try nativeExpr(a, .array(element))), \(try expr(i)), \(element.valueCase))"
+            }
             let xs = try operands([a, i])
             return "\(xs[0]).index(\(xs[1]))"
 
@@ -1160,6 +1163,10 @@ final class SwiftEmitter {
             return "Value.map(\(t))"
 
         case let .call(callee, args, _):
+            // `len` of a typed array: its count, without making a Value of the array.
+            if case .name(let r) = callee, isGlobal(r, "len"), args.count == 1, case .array? = nativeType(args[0]) {
+                return NativeType.int.wrap(try nativeExpr(e, .int))
+            }
             return try call(callee, args)
 
         case .tryUnwrap(let x):
@@ -1233,6 +1240,28 @@ final class SwiftEmitter {
                 try nativeAssignment(n, type, r, op, valueExpr)
                 return type.wrap(n)
             }
+            if op == nil, case let .call(.name(f), args, _) = valueExpr, isGlobal(f, "push"), args.count == 2,
+               case .name(let first) = args[0], refKeys[ObjectIdentifier(first)] != nil,
+               refKeys[ObjectIdentifier(first)] == refKeys[ObjectIdentifier(r)] {
+                // `x = push(x, e)`: x's array is taken out of the variable, then appended to in
+                // place (calling push would copy it: a loop of pushes would be quadratic).
+                let current = temp()
+                line("var \(current) = \(read(r))")
+                let element = temp()
+                line("let \(element) = \(try expr(args[1]))")  // before x is emptied: it may read x
+                switch storage(hops: hops, slot: slot) {
+                case .local(let n): line("if case .array = \(current) { \(n) = .unit }")
+                case .cell(let n): line("if case .array = \(current) { \(n).value = .unit }")
+                case .native: break
+                }
+                line("try pushInPlace(&\(current), \(element))")
+                switch storage(hops: hops, slot: slot) {
+                case .local(let n): line("\(n) = \(current)")
+                case .cell(let n): line("\(n).value = \(current)")
+                case .native: break
+                }
+                return current
+            }
             var v = try expr(valueExpr)
             if let op {
                 let t = temp()
@@ -1245,7 +1274,7 @@ final class SwiftEmitter {
             }
             switch storage(hops: hops, slot: slot) {
             case .local(let n): line("\(n) = \(v)")
-            case let .native(n, type): line("\(n) = try \(type.extractor)(\(v))")
+            case let .native(n, type): line("\(n) = \(type.extract(v))")
             case .cell(let n):
                 line("_ = try \(n).get(\(swiftString(r.name)))")
                 line("\(n).value = \(v)")

@@ -182,9 +182,36 @@ extension Interpreter {
 
     // MARK: - Assignment
 
+    /// For `x = push(x, e)`: `e`.
+    private func appendedToItself(_ target: VarRef, _ valueExpr: Expr) -> Expr? {
+        guard case let .call(.name(f), args, _) = valueExpr, args.count == 2, case .global(let g) = f.binding,
+              Interpreter.globalNames[g] == "push", case .name(let first) = args[0],
+              case let .local(h1, s1) = first.binding, case let .local(h2, s2) = target.binding, h1 == h2, s1 == s2
+        else { return nil }
+        return args[1]
+    }
+
+    /// `x = push(x, e)` in amortised constant time: the same reads, evaluation order and errors
+    /// as the call, but x's array is taken out of the variable before appending, so it is not
+    /// copied (a loop of pushes would otherwise be quadratic).
+    private func pushInPlace(_ ref: VarRef, _ elementExpr: Expr, _ scope: Scope?) throws -> Value {
+        var current = try read(ref, scope)
+        let element = try eval(elementExpr, scope)
+        guard case let .local(hops, slot) = ref.binding else { throw RuntimeError("Undefined variable: \(ref.name)") }
+        let owner = scope!.ancestor(hops)
+        if owner.slots[slot] == nil { throw RuntimeError("Undefined variable: \(ref.name)") }
+        if case .array = current { owner.slots[slot] = .unit }
+        try NtntRuntime.pushInPlace(&current, element)
+        owner.slots[slot] = current
+        return current
+    }
+
     func assign(_ target: AssignTarget, _ op: BinaryOp?, _ valueExpr: Expr, _ scope: Scope?) throws -> Value {
         switch target {
         case .variable(let ref):
+            if op == nil, let element = appendedToItself(ref, valueExpr) {
+                return try pushInPlace(ref, element, scope)
+            }
             var value = try eval(valueExpr, scope)
             if let op { value = try Value.binary(BinaryOperator(op), try read(ref, scope), value) }
             guard case let .local(hops, slot) = ref.binding else {

@@ -71,6 +71,7 @@ extension Interpreter {
             if case let .ifElse(cond, then, elseBranch) = e {
                 return try execIf(cond, then, elseBranch, scope)
             }
+            lastValue = .unit  // drop the previous value first: it may share x's array in `x = push(x, e)`
             lastValue = try eval(e, scope)
             return .normal
 

@@ -334,3 +334,26 @@ public func stringOf(_ v: Value) throws -> String {
     if case .string(let s) = v { return s }
     throw RuntimeError("internal error: expected String, got \(v.typeName)")
 }
+
+/// The elements of a value the compiler expects to be an array of one Swift type.
+@inlinable
+public func arrayOf<T>(_ v: Value, _ element: (Value) throws -> T) throws -> [T] {
+    guard case .array(let items) = v else { throw RuntimeError("internal error: expected Array, got \(v.typeName)") }
+    return try items.map(element)
+}
+
+/// `push(a, x)` on a typed array.
+@inlinable
+public func appending<T>(_ a: [T], _ x: T) -> [T] {
+    var copy = a
+    copy.append(x)
+    return copy
+}
+
+/// `a[i]` on a typed array (§5.4): the element, counting from the end when negative, or `None`.
+@inlinable
+public func arrayElement<T>(_ a: [T], _ i: Value, _ wrap: (T) -> Value) -> Value {
+    guard case .int(let n) = i else { return .none }
+    let k = n < 0 ? a.count + n : n
+    return k >= 0 && k < a.count ? wrap(a[k]) : .none
+}

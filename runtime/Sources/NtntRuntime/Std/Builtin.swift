@@ -146,3 +146,14 @@ public enum Builtins {
         modules[path]?[name] ?? globals[name].flatMap { name == "None" ? nil : $0 }
     }
 }
+
+/// `x = push(x, e)` without copying x's array (both backends): `value` is x's value, already
+/// taken out of its variable, so the array is uniquely referenced and appends in place.
+/// Fails like `push` when `value` is not an Array.
+@inlinable
+public func pushInPlace(_ value: inout Value, _ element: Value) throws {
+    guard case .array(var items) = value else { throw typeError("push", "Array", value) }
+    value = .unit
+    items.append(element)
+    value = .array(items)
+}
