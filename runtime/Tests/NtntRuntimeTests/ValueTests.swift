@@ -128,4 +128,17 @@ import Testing
             Issue.record("wrong error")
         }
     }
+
+    /// Map key order is Unicode scalar order (= UTF-8 byte order), whichever path compares.
+    @Test func keyComparisonAndScalarCount() {
+        let keys = ["", "a", "ab", "b", "Z", "é", "e\u{301}", "\u{1F600}", "zzzzzzzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzzzzzzz"]
+        for a in keys {
+            for b in keys {
+                let expected = a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1
+                    : (b.unicodeScalars.lexicographicallyPrecedes(a.unicodeScalars) ? 1 : 0)
+                #expect(compareKeys(a, b) == expected, "\(a) vs \(b)")
+            }
+            #expect(scalarCount(a) == a.unicodeScalars.count, "\(a)")
+        }
+    }
 }

@@ -14,7 +14,7 @@ extension Builtins {
         BuiltinFunction("str", arity: 1...1) { a, _ in .string(a[0].displayString) },
         BuiltinFunction("len", arity: 1...1) { a, _ in
             switch a[0] {
-            case .string(let s): return .int(s.unicodeScalars.count)
+            case .string(let s): return .int(scalarCount(s))
             case .array(let xs): return .int(xs.count)
             case .map(let m): return .int(m.count)
             default: throw typeError("len", "String, Array or Map", a[0])

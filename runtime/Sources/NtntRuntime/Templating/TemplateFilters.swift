@@ -68,7 +68,7 @@ extension TemplateFilter {
             }
         case .length:
             switch value {
-            case .string(let s): return .int(s.unicodeScalars.count)
+            case .string(let s): return .int(scalarCount(s))
             case .array(let xs): return .int(xs.count)
             case .map(let m): return .int(m.count)
             default: throw unsupported()

@@ -5,6 +5,10 @@
 // printing, JSON and `for` need the sorted order anyway. Key order is by Unicode scalar
 // values, which is exactly UTF-8 byte order, so comparisons run over `utf8` views.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An ordered String-keyed map with value semantics.
 public struct ValueMap {
     public private(set) var keys: [String]
@@ -85,9 +89,21 @@ public struct ValueMap {
     }
 }
 
-/// Three-way comparison of strings by Unicode scalar values (= UTF-8 byte order).
+/// Three-way comparison of strings by Unicode scalar values (= UTF-8 byte order). Map lookups
+/// spend most of their time here, so contiguous strings (nearly all) are compared with memcmp.
 @inlinable
 public func compareKeys(_ a: String, _ b: String) -> Int {
+    let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+        b.utf8.withContiguousStorageIfAvailable { pb -> Int in
+            let n = Swift.min(pa.count, pb.count)
+            if n > 0 {
+                let c = memcmp(pa.baseAddress!, pb.baseAddress!, n)
+                if c != 0 { return c < 0 ? -1 : 1 }
+            }
+            return pa.count == pb.count ? 0 : (pa.count < pb.count ? -1 : 1)
+        }
+    }
+    if let result = fast ?? nil { return result }
     var ia = a.utf8.makeIterator()
     var ib = b.utf8.makeIterator()
     while true {
@@ -99,4 +115,16 @@ public func compareKeys(_ a: String, _ b: String) -> Int {
             if x != y { return x < y ? -1 : 1 }
         }
     }
+}
+
+/// The number of Unicode scalars in `s` (what `len` counts): the UTF-8 bytes that do not
+/// continue a sequence, counted directly (far cheaper than walking the scalar view).
+@inlinable
+public func scalarCount(_ s: String) -> Int {
+    if let n = s.utf8.withContiguousStorageIfAvailable({ bytes -> Int in
+        var count = 0
+        for b in bytes where b & 0xC0 != 0x80 { count += 1 }
+        return count
+    }) { return n }
+    return s.unicodeScalars.count
 }
