@@ -118,7 +118,6 @@ extension SwiftEmitter {
     // MARK: - Inference
 
     func inferNativeSlots() {
-        let captured = capturedSlots
         var types: [SlotKey: InferredType] = [:]
         var candidates = nativeCandidates
         var assignments = nativeAssignments

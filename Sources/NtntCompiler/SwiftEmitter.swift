@@ -49,7 +49,7 @@ final class SwiftEmitter {
     /// Materialised scopes, innermost last: the Swift storage of each slot.
     private var scopes: [(info: ScopeInfo, slots: [Storage])] = []
     /// Slots that closures capture, by scope identity.
-    private var captured: [ObjectIdentifier: Set<Int>] = [:]
+    private(set) var captured: [ObjectIdentifier: Set<Int>] = [:]
     /// Loop labels, innermost last.
     private var loops: [String] = []
     /// Inside a function body (vs. the module's top level).
@@ -277,8 +277,6 @@ final class SwiftEmitter {
     }
     /// The same, as inference types (what `nativeType(_:)` looks up).
     private(set) var nativeSlotTypes: [SlotKey: InferredType] = [:]
-    /// Slots captured by closures, by scope.
-    var capturedSlots: [ObjectIdentifier: Set<Int>] { captured }
 
     // MARK: - Scopes
 
