@@ -9,6 +9,7 @@
 // the entry module's functions are candidates too when the function is only ever called by
 // name (never used as a value, e.g. as a route handler): every call assigns its arguments.
 
+import NtntSema
 import NtntSyntax
 
 /// A Swift type a variable can have instead of `Value`: a scalar, or an array of scalars.
@@ -304,17 +305,11 @@ extension SwiftEmitter {
         return "\(try expr(e)).isTruthy"
     }
 
-    private func sameSlot(_ a: VarRef, _ b: VarRef) -> Bool {
-        guard let x = refKeys[ObjectIdentifier(a)], let y = refKeys[ObjectIdentifier(b)] else { return false }
-        return x == y
-    }
-
     /// `name = value` or `name op= value` for a typed variable.
     func nativeAssignment(_ name: String, _ type: NativeType, _ r: VarRef, _ op: BinaryOp?, _ value: Expr) throws {
         // `xs = push(xs, e)`: appends in place (push copies; nothing else sees the old array).
-        if op == nil, case let .array(element) = type, case let .call(.name(f), args, _) = value,
-           isGlobal(f, "push"), args.count == 2, case .name(let first) = args[0], first === r || sameSlot(first, r) {
-            line("\(name).append(\(try nativeExpr(args[1], element)))")
+        if op == nil, case let .array(element) = type, let elementExpr = pushOntoItself(r, value, globalNames: globalNames) {
+            line("\(name).append(\(try nativeExpr(elementExpr, element)))")
             return
         }
         guard let op else {

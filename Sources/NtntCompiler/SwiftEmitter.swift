@@ -1238,26 +1238,17 @@ final class SwiftEmitter {
                 try nativeAssignment(n, type, r, op, valueExpr)
                 return type.wrap(n)
             }
-            if op == nil, case let .call(.name(f), args, _) = valueExpr, isGlobal(f, "push"), args.count == 2,
-               case .name(let first) = args[0], refKeys[ObjectIdentifier(first)] != nil,
-               refKeys[ObjectIdentifier(first)] == refKeys[ObjectIdentifier(r)] {
-                // `x = push(x, e)`: x's array is taken out of the variable, then appended to in
-                // place (calling push would copy it: a loop of pushes would be quadratic).
+            if op == nil, let elementExpr = pushOntoItself(r, valueExpr, globalNames: globalNames) {
+                // x's array is taken out of the variable, then appended to in place.
                 let current = temp()
                 line("var \(current) = \(read(r))")
                 let element = temp()
-                line("let \(element) = \(try expr(args[1]))")  // before x is emptied: it may read x
-                switch storage(hops: hops, slot: slot) {
-                case .local(let n): line("if case .array = \(current) { \(n) = .unit }")
-                case .cell(let n): line("if case .array = \(current) { \(n).value = .unit }")
-                case .native: break
-                }
+                line("let \(element) = \(try expr(elementExpr))")  // before x is emptied: it may read x
+                line("if case .array = \(current) {")
+                assign(slot: slot, hops: hops, value: ".unit")
+                line("}")
                 line("try pushInPlace(&\(current), \(element))")
-                switch storage(hops: hops, slot: slot) {
-                case .local(let n): line("\(n) = \(current)")
-                case .cell(let n): line("\(n).value = \(current)")
-                case .native: break
-                }
+                assign(slot: slot, hops: hops, value: current)
                 return current
             }
             var v = try expr(valueExpr)

@@ -2,6 +2,7 @@
 // order, short-circuiting, calls, assignment into nested containers and pattern matching.
 
 import NtntRuntime
+import NtntSema
 import NtntSyntax
 
 extension Interpreter {
@@ -182,15 +183,6 @@ extension Interpreter {
 
     // MARK: - Assignment
 
-    /// For `x = push(x, e)`: `e`.
-    private func appendedToItself(_ target: VarRef, _ valueExpr: Expr) -> Expr? {
-        guard case let .call(.name(f), args, _) = valueExpr, args.count == 2, case .global(let g) = f.binding,
-              Interpreter.globalNames[g] == "push", case .name(let first) = args[0],
-              case let .local(h1, s1) = first.binding, case let .local(h2, s2) = target.binding, h1 == h2, s1 == s2
-        else { return nil }
-        return args[1]
-    }
-
     /// `x = push(x, e)` in amortised constant time: the same reads, evaluation order and errors
     /// as the call, but x's array is taken out of the variable before appending, so it is not
     /// copied (a loop of pushes would otherwise be quadratic).
@@ -209,7 +201,7 @@ extension Interpreter {
     func assign(_ target: AssignTarget, _ op: BinaryOp?, _ valueExpr: Expr, _ scope: Scope?) throws -> Value {
         switch target {
         case .variable(let ref):
-            if op == nil, let element = appendedToItself(ref, valueExpr) {
+            if op == nil, let element = pushOntoItself(ref, valueExpr, globalNames: Interpreter.globalNames) {
                 return try pushInPlace(ref, element, scope)
             }
             var value = try eval(valueExpr, scope)
