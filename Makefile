@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk
+.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers
 
 all: build
 
@@ -53,11 +53,11 @@ install: release
 uninstall:
 	rm -rf $(PREFIX)/bin/ntnt $(PREFIX)/share/ntnt
 
-# Interpreted vs compiled on the seven endpoints (bench/harness.py; PEERS=1 adds Hummingbird 2,
-# Vapor 4 and FastAPI from bench/peers/; options via BENCH_ARGS,
-# e.g. BENCH_ARGS="--runs 1 --duration 5s --endpoints plaintext,db").
-bench: wrk db-start
-	python3 bench/harness.py $(if $(PEERS),--peers) $(BENCH_ARGS)
+# Interpreted vs compiled on the seven endpoints (bench/harness.py), for each app of APPS
+# (default: the sample and two style variants of samples/styles/); PEERS=1 adds the peers of
+# bench/peers/; options via BENCH_ARGS, e.g. BENCH_ARGS="--runs 1 --duration 5s --endpoints plaintext,db").
+bench: wrk db-start $(if $(PEERS),go-peers)
+	python3 bench/harness.py $(if $(PEERS),--peers) $(if $(APPS),--apps $(APPS)) $(BENCH_ARGS)
 
 # 1 s per endpoint, one run, both modes; fails on any verification error, error or non-2xx.
 bench-smoke: wrk db-start
@@ -66,6 +66,13 @@ bench-smoke: wrk db-start
 # Rebuild the table and chart of the latest results file.
 bench-report:
 	python3 bench/harness.py --report "$$(ls -t bench/results/*.json | head -1)"
+
+# The Go peers (net/http and Gin) build offline from Debian's Go packages.
+go-peers:
+	@dpkg -s golang-go golang-github-lib-pq-dev golang-github-gin-gonic-gin-dev >/dev/null 2>&1 \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	       golang-go golang-github-lib-pq-dev golang-github-gin-gonic-gin-dev >/dev/null; } \
+	  || { echo "the Go peers need: apt-get install golang-go golang-github-lib-pq-dev golang-github-gin-gonic-gin-dev"; exit 1; }
 
 wrk:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \

@@ -268,8 +268,33 @@ def wrk(args, ep, duration, lua):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
 
 
-PEERS = ["hummingbird", "vapor", "fastapi"]
+PEERS = ["go", "gin", "hummingbird", "vapor", "fastapi"]
 PEER_PACKAGES = {"hummingbird": "bench/peers/hummingbird2", "vapor": "bench/peers/vapor4"}
+# Go peers: built offline in GOPATH mode against Debian's golang-github-* packages.
+GO_PEERS = {"go": "bench/peers/go-nethttp", "gin": "bench/peers/gin"}
+GO_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/ntnt?sslmode=disable"
+
+
+DEFAULT_APPS = ["samples/bench/app.tnt", "samples/styles/closures.tnt", "samples/styles/factory.tnt"]
+
+
+def app_label(path):
+    """A short column name for an app: `bench` for samples/bench/app.tnt, `closures` for
+    samples/styles/closures.tnt."""
+    base = os.path.splitext(os.path.basename(path))[0]
+    return os.path.basename(os.path.dirname(os.path.abspath(path))) if base == "app" else base
+
+
+def ntnt_servers(apps):
+    """The ntnt columns: each app interpreted and compiled; with a single app the columns keep
+    their plain names (`interpreted`, `compiled`)."""
+    if len(apps) == 1:
+        return {"interpreted": ("interpreted", apps[0]), "compiled": ("compiled", apps[0])}
+    servers = {}
+    for app in apps:
+        for mode in ("interpreted", "compiled"):
+            servers["%s %s" % (app_label(app), mode)] = (mode, app)
+    return servers
 
 
 def server_commands(args, build_dir):
@@ -277,10 +302,16 @@ def server_commands(args, build_dir):
     port = str(args.port)
     env = {"PORT": port, "PGPORT": "54329"}
     venv = os.path.join(build_dir, "fastapi-venv")
-    return {
-        "interpreted": ([os.path.join(ROOT, ".build/release/ntnt"), "run", "--quiet", "--port", port,
-                         "samples/bench/app.tnt"], ROOT, {}),
-        "compiled": ([os.path.join(build_dir, "compiled/.build/release/app"), "--quiet", "--port", port], ROOT, {}),
+    commands = {}
+    for name, (mode, app) in ntnt_servers(args.apps).items():
+        if mode == "interpreted":
+            commands[name] = ([os.path.join(ROOT, ".build/release/ntnt"), "run", "--quiet", "--port", port, app], ROOT, {})
+        else:
+            binary = os.path.join(build_dir, "compiled-" + app_label(app), ".build/release/app")
+            commands[name] = ([binary, "--quiet", "--port", port], ROOT, {})
+    for name in GO_PEERS:
+        commands[name] = ([os.path.join(build_dir, "peer-" + name)], ROOT, dict(env, DATABASE_URL=GO_DATABASE_URL))
+    return dict(commands, **{
         "hummingbird": ([os.path.join(ROOT, PEER_PACKAGES["hummingbird"], ".build/release/App")],
                         os.path.join(ROOT, PEER_PACKAGES["hummingbird"]), env),
         "vapor": ([os.path.join(ROOT, PEER_PACKAGES["vapor"], ".build/release/App")],
@@ -288,7 +319,7 @@ def server_commands(args, build_dir):
         "fastapi": ([os.path.join(venv, "bin/uvicorn"), "app:app", "--host", "127.0.0.1", "--port", port,
                      "--workers", str(os.cpu_count() or 2), "--no-access-log", "--log-level", "warning"],
                     os.path.join(ROOT, "bench/peers/fastapi"), env),
-    }
+    })
 
 
 def build(args, build_dir):
@@ -296,10 +327,19 @@ def build(args, build_dir):
     failures = {}
     log("building ntnt (release)…")
     run(["swift", "build", "-c", "release"], stdout=subprocess.DEVNULL)
-    if "compiled" in args.servers:
-        log("building the compiled benchmark app…")
-        run([".build/release/ntnt", "build", "samples/bench/app.tnt", "-o", os.path.join(build_dir, "compiled")],
-            stdout=subprocess.DEVNULL)
+    for name, (mode, app) in ntnt_servers(args.apps).items():
+        if mode == "compiled" and name in args.servers:
+            log("building %s compiled…" % app)
+            run([".build/release/ntnt", "build", app, "-o", os.path.join(build_dir, "compiled-" + app_label(app))],
+                stdout=subprocess.DEVNULL)
+    for name in (s for s in args.servers if s in GO_PEERS):
+        log("building the %s peer…" % name)
+        env = dict(os.environ, GOPATH="/usr/share/gocode", GO111MODULE="off", GOFLAGS="",
+                   GOCACHE=os.path.join(build_dir, "gocache"))
+        done = subprocess.run(["go", "build", "-o", os.path.join(build_dir, "peer-" + name), "."],
+                              cwd=os.path.join(ROOT, GO_PEERS[name]), env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            failures[name] = "build failed: " + (done.stdout + done.stderr).strip()[-2000:]
     for name in (s for s in args.servers if s in PEER_PACKAGES):
         # A first release build of a NIO-based server takes 10 minutes or more on 2 cores.
         log("building the %s peer (release; the first build takes several minutes)…" % name)
@@ -423,8 +463,10 @@ def benchmark(args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="Benchmark ntnt interpreted vs compiled on the seven endpoints.")
-    p.add_argument("--servers", default="interpreted,compiled",
-                   help="comma-separated: interpreted,compiled,%s" % ",".join(PEERS))
+    p.add_argument("--servers", default="",
+                   help="comma-separated subset of the ntnt columns (default: all of them) and %s" % ",".join(PEERS))
+    p.add_argument("--apps", default=",".join(DEFAULT_APPS),
+                   help="comma-separated .tnt apps, each served interpreted and compiled (make bench APPS=…)")
     p.add_argument("--peers", action="store_true", help="add the peers (%s) to the servers" % ", ".join(PEERS))
     p.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated subset of %s" % ",".join(ENDPOINTS))
     p.add_argument("--duration", default="10s")
@@ -441,11 +483,13 @@ def main(argv=None):
         with open(args.report) as f:
             write_reports(json.load(f), args.report)
         return 0
-    args.servers = [s for s in args.servers.split(",") if s]
+    args.apps = [a for a in args.apps.split(",") if a]
+    ntnt = list(ntnt_servers(args.apps))
+    args.servers = [s for s in args.servers.split(",") if s] or ntnt
     if args.peers:
         args.servers += [p for p in PEERS if p not in args.servers]
     args.endpoints = [e for e in args.endpoints.split(",") if e]
-    unknown = [s for s in args.servers if s not in ["interpreted", "compiled"] + PEERS] + \
+    unknown = [s for s in args.servers if s not in ntnt + PEERS] + \
               [e for e in args.endpoints if e not in ENDPOINTS]
     if unknown:
         p.error("unknown server or endpoint: %s" % ", ".join(unknown))

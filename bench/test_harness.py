@@ -118,11 +118,25 @@ class ServerTests(unittest.TestCase):
     def test_every_server_has_a_command(self):
         class Args:
             port = 8123
+            apps = ["samples/bench/app.tnt"]
         commands = harness.server_commands(Args, "/tmp/b")
         self.assertEqual(set(commands), {"interpreted", "compiled"} | set(harness.PEERS))
         for name, (argv, cwd, env) in commands.items():
             self.assertTrue(os.path.isdir(cwd), name)
             self.assertIn("8123", argv + list(env.values()), name)
+
+    def test_each_app_gets_both_modes(self):
+        class Args:
+            port = 8123
+            apps = harness.DEFAULT_APPS
+        commands = harness.server_commands(Args, "/tmp/b")
+        for app in harness.DEFAULT_APPS:
+            label = harness.app_label(app)
+            interpreted, compiled = commands[label + " interpreted"], commands[label + " compiled"]
+            self.assertIn(app, interpreted[0])
+            self.assertIn("compiled-" + label, compiled[0][0])
+        self.assertEqual(harness.app_label("samples/bench/app.tnt"), "bench")
+        self.assertEqual(harness.app_label("samples/styles/closures.tnt"), "closures")
 
 
 if __name__ == "__main__":

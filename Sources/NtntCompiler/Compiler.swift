@@ -33,6 +33,24 @@ public enum Compiler {
     public static func emit(_ units: [CompileUnit], globalNames: [String]) -> Result<[(name: String, source: String)], CompileFailure> {
         var outputs: [(String, String)] = []
         for unit in units {
+            switch compile(unit, globalNames: globalNames) {
+            case .success(let o): outputs.append((o.name, o.source))
+            case .failure(let f): return .failure(f)
+            }
+        }
+        return .success(outputs)
+    }
+
+    /// One program compiled: its Swift source and the `--report` text.
+    public struct Output {
+        public let name: String
+        public let source: String
+        public let report: String
+    }
+
+    /// Compiles one program.
+    public static func compile(_ unit: CompileUnit, globalNames: [String]) -> Result<Output, CompileFailure> {
+        do {
             let loader = ProgramLoader(globalNames: globalNames)
             guard loader.loadProgram(path: unit.path, displayPath: unit.displayPath) != nil else {
                 return .failure(CompileFailure(report: loader.diagnostics.render()))
@@ -45,13 +63,17 @@ public enum Compiler {
             }
             var parts: [String] = []
             var globals: Set<String> = []
+            let facts = ProgramFacts(loader: loader)
+            var emitters: [SwiftEmitter] = []
+            var stdFunctions: [String: (path: String, name: String, namespace: Bool)] = [:]
             for canonical in loader.loadOrder {
                 let module = loader.modules[canonical]!
                 let emitter = SwiftEmitter(
                     module: module, className: classNames[canonical]!,
                     localModules: classNames,
                     resolvePath: { loader.canonicalImport($0, from: module.file.location) },
-                    globalNames: globalNames, isEntry: canonical == loader.loadOrder[0])
+                    globalNames: globalNames, isEntry: canonical == loader.loadOrder[0], facts: facts,
+                    modulePath: canonical)
                 do {
                     parts.append(try emitter.emitModule())
                 } catch let e as CompileError {
@@ -61,6 +83,8 @@ public enum Compiler {
                     return .failure(CompileFailure(report: "compile error: \(error)"))
                 }
                 globals.formUnion(emitter.usedGlobals)
+                stdFunctions.merge(emitter.usedStdFunctions) { a, _ in a }
+                emitters.append(emitter)
             }
             let entryClass = classNames[loader.loadOrder[0]]!
             let entryDirectory = (URL(fileURLWithPath: unit.path).standardizedFileURL.path as NSString).deletingLastPathComponent
@@ -71,8 +95,7 @@ public enum Compiler {
             source += "    override var entryClass: String { \"\(entryClass)\" }\n"
             source += "    override var entryFile: String { \(swiftLiteral(unit.displayPath)) }\n"
             source += "    override var entryDirectory: String { \(swiftLiteral(entryDirectory)) }\n"
-            let safe = BlockingAnalysis.nonBlockingFunctions(loader.modules[loader.loadOrder[0]]!, globalNames: globalNames).sorted()
-            source += "    override var nonBlockingFunctions: Set<String> { [\(safe.map(swiftLiteral).joined(separator: ", "))] }\n\n"
+            source += "\n"
             source += "    override func runModule(_ name: String) throws -> ValueMap {\n"
             source += "        switch name {\n"
             for canonical in loader.loadOrder {
@@ -96,10 +119,13 @@ public enum Compiler {
                     source += "private let gf_\(id): BuiltinFunction = Builtins.function(\"\(g)\")\n"
                 }
             }
+            for (constant, f) in stdFunctions.sorted(by: { $0.key < $1.key }) {
+                source += "private let \(constant): BuiltinFunction = Builtins.stdFunction(\(swiftLiteral(f.name)), from: \(swiftLiteral(f.path)), namespace: \(f.namespace))\n"
+            }
             source += "\n" + parts.joined(separator: "\n\n") + "\n"
-            outputs.append((unit.name, source))
+            let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters).render()
+            return .success(Output(name: unit.name, source: source, report: report))
         }
-        return .success(outputs)
     }
 
     static func sanitize(_ s: String) -> String {

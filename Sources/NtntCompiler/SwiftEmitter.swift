@@ -40,6 +40,8 @@ final class SwiftEmitter {
     /// The program's entry module (no other module can import it, so its functions are called
     /// only from inside it).
     let isEntry: Bool
+    /// What the program analysis proved of every function (nil: nothing, e.g. in golden tests).
+    let facts: ProgramFacts?
 
     private var lines: [String] = []
     private var indent = 1
@@ -56,14 +58,21 @@ final class SwiftEmitter {
     private var functionDepth = 0
     /// Globals used (emitted as file-level constants).
     private(set) var usedGlobals: Set<String> = []
+    /// Std functions called directly, by Swift constant name: (std path, name, through a namespace).
+    private(set) var usedStdFunctions: [String: (path: String, name: String, namespace: Bool)] = [:]
+    /// The module's canonical path (what `facts` knows it by).
+    let modulePath: String
     /// Top-level named functions compiled to methods: name → (method, arity range).
     var directFunctions: [String: (method: String, min: Int, max: Int)] = [:]
     /// The Swift expressions making the module's top-level function values, by number.
     private var moduleFunctions: [String] = []
 
     init(module: Module, className: String, localModules: [String: String],
-         resolvePath: @escaping (String) -> String, globalNames: [String], isEntry: Bool = false) {
+         resolvePath: @escaping (String) -> String, globalNames: [String], isEntry: Bool = false,
+         facts: ProgramFacts? = nil, modulePath: String = "") {
         self.isEntry = isEntry
+        self.facts = facts
+        self.modulePath = modulePath
         self.module = module
         self.className = className
         self.localModules = localModules
@@ -277,6 +286,27 @@ final class SwiftEmitter {
     }
     /// The same, as inference types (what `nativeType(_:)` looks up).
     private(set) var nativeSlotTypes: [SlotKey: InferredType] = [:]
+
+    /// After `emitModule`: each function of the module with the variables and parameters that
+    /// got a Swift type (for `--report`), in source order.
+    func nativeTypesByFunction() -> [(function: FunctionDecl, typed: [(name: String, type: String)])] {
+        let owners = ScopeOwners()
+        owners.walk(module: module)
+        var result: [(FunctionDecl, [(String, String)])] = []
+        for f in owners.order {
+            var typed: [(String, String)] = []
+            for info in owners.scopesByFunction[ObjectIdentifier(f)] ?? [] {
+                let params = info === f.scope ? Dictionary(f.parameters.map { ($0.decl.slot, $0.decl.name) }, uniquingKeysWith: { a, _ in a }) : [:]
+                for slot in 0..<info.slotCount {
+                    guard let type = nativeSlots[SlotKey(scope: ObjectIdentifier(info), slot: slot)] else { continue }
+                    let name = params[slot] ?? declaredNames[ObjectIdentifier(info)]?[slot] ?? "_\(slot)"
+                    typed.append((name, type.swiftType))
+                }
+            }
+            result.append((f, typed))
+        }
+        return result
+    }
 
     // MARK: - Scopes
 
@@ -531,7 +561,7 @@ final class SwiftEmitter {
             return "self.moduleFunction(\(index))"
         }
         // Nested functions and closures: emit the body inline as a Swift closure.
-        return "Value.function(CompiledFunction(name: \(f.name.map(swiftString) ?? "nil"), arity: \(f.requiredArity)...\(f.parameters.count)) { [unowned self] args in\n" + closureBody(f) + "})"
+        return "Value.function(CompiledFunction(name: \(f.name.map(swiftString) ?? "nil"), arity: \(f.requiredArity)...\(f.parameters.count)\(factsArgument(f))) { [unowned self] args in\n" + closureBody(f) + "})"
     }
 
     /// The body of a Swift closure for `f`, one level deeper than the current line, and the
@@ -552,133 +582,25 @@ final class SwiftEmitter {
         let name = f.name.map(swiftString) ?? "nil"
         let arity = "\(f.requiredArity)...\(f.parameters.count)"
         if let n = f.name, let direct = directFunctions[n] {
-            let (use, constant) = handlerShape(f)
             let entry = direct.min == direct.max ? direct.method + "_args" : direct.method
-            return "makeTopLevelFunction(\(name), \(arity), requestUse: .\(use), isConstant: \(constant), owner: self, index: \(index)) { [unowned self] args in try self.\(entry)(args) }"
+            return "makeTopLevelFunction(\(name), \(arity)\(factsArgument(f)), owner: self, index: \(index)) { [unowned self] args in try self.\(entry)(args) }"
         }
-        return "makeTopLevelFunction(\(name), \(arity), owner: self, index: \(index)) { [unowned self] args in\n" + closureBody(f) + "}"
+        return "makeTopLevelFunction(\(name), \(arity)\(factsArgument(f)), owner: self, index: \(index)) { [unowned self] args in\n" + closureBody(f) + "}"
     }
 
-    /// Response builders whose result depends only on their arguments.
-    private static let responseBuilders: Set<String> = ["text", "html", "json", "status", "redirect", "not_found", "error", "response"]
-
-    /// What a (potential) route handler reads of its first parameter, and whether its result
-    /// is a constant (a response builder applied to literals), so the server can skip building
-    /// the request map or reuse one response.
-    private func handlerShape(_ f: FunctionDecl) -> (use: String, constant: Bool) {
-        guard let param = f.parameters.first?.decl.name, f.requires.isEmpty, f.ensures.isEmpty else {
-            return (f.parameters.isEmpty ? "none" : "full", false)
+    /// The Swift literal of what the program analysis proved of `f` (blocking, the request
+    /// fields it reads, a constant response), for the server; empty when nothing is known.
+    private func factsArgument(_ f: FunctionDecl) -> String {
+        guard let facts else { return "" }
+        let known = facts.facts(of: f)
+        let fields: String
+        if known.request.escapes {
+            fields = ".all"
+        } else {
+            fields = "[" + RequestFieldNames.swiftCases(known.request.fields).joined(separator: ", ") + "]"
         }
-        var total = 0, viaParams = 0, viaBody = 0
-        opaque = false
-        func count(_ e: Expr) {
-            switch e {
-            case .call(.name(let f), let args, _) where ["parse_json", "parse_form"].contains(f.name) && args.count == 1
-                    && isStdImport(f, from: ["std/json", "std/http/server"]):
-                if case .name(let r) = args[0], r.name == param {
-                    total += 1; viaBody += 1
-                } else {
-                    args.forEach(count)
-                }
-            case .member(.name(let r), "params") where r.name == param:
-                total += 1; viaParams += 1
-            case .index(.name(let r), .string("params")) where r.name == param:
-                total += 1; viaParams += 1
-            case .name(let r) where r.name == param:
-                total += 1
-            default:
-                forEachChild(e, count)
-            }
-        }
-        var statements = f.body.statements
-        while let s = statements.popLast() {
-            switch s.kind {
-            case .expr(let e), .returnStmt(let e?): count(e)
-            case let .letDecl(_, v, o): count(v); if let o { statements += o.body.statements }
-            case .returnStmt(nil), .breakStmt, .continueStmt, .importStmt: break
-            case .function(let fd): statements += fd.body.statements; total += 1  // nested code: be safe
-            case let .whileLoop(c, b): count(c); statements += b.statements
-            case .loop(let b), .block(let b): statements += b.statements
-            case let .forIn(_, seq, b, _): count(seq); statements += b.statements
-            }
-        }
-        if opaque { return ("full", false) }
-        let use = total == 0 ? "none" : (total == viaParams ? "params" : (total == viaBody ? "body" : "full"))
-        var constant = false
-        if total == 0, f.body.statements.count == 1 {
-            switch f.body.statements[0].kind {
-            case .expr(let e), .returnStmt(let e?): constant = isConstantResponse(e)
-            default: break
-            }
-        }
-        return (use, constant)
+        return ", facts: HandlerFacts(blocks: \(known.blocks), fields: \(fields), isConstant: \(known.isConstant))"
     }
-
-    private func isConstantResponse(_ e: Expr) -> Bool {
-        guard case let .call(.name(r), args, _) = e, SwiftEmitter.responseBuilders.contains(r.name),
-              isResponseBuilder(r) else { return false }
-        return args.allSatisfy(isLiteral)
-    }
-
-    /// True when `r` names a std/http/server response builder imported under its own name.
-    private func isResponseBuilder(_ r: VarRef) -> Bool {
-        isStdImport(r, from: ["std/http/server"])
-    }
-
-    /// True when `r` is a name imported unchanged from one of the std modules `paths`, and the
-    /// module never rebinds it.
-    private func isStdImport(_ r: VarRef, from paths: Set<String>) -> Bool {
-        var imported = false
-        for s in module.body.statements {
-            switch s.kind {
-            case .importStmt(let imp) where paths.contains(imp.path):
-                if case .names(let ns) = imp.form, ns.contains(where: { $0.alias.name == r.name && $0.name == r.name }) { imported = true }
-            case .letDecl(let d, _, _) where d.name == r.name:
-                return false
-            case .function(let f) where f.name == r.name:
-                return false
-            default:
-                break
-            }
-        }
-        return imported
-    }
-
-    private func isLiteral(_ e: Expr) -> Bool {
-        switch e {
-        case .int, .float, .string, .bool, .unit: return true
-        case .array(let xs): return xs.allSatisfy(isLiteral)
-        case .map(let es): return es.allSatisfy { isLiteral($0.key) && isLiteral($0.value) }
-        default: return false
-        }
-    }
-
-    /// Calls `body` on each direct sub-expression of `e` (not into function bodies).
-    private func forEachChild(_ e: Expr, _ body: (Expr) -> Void) {
-        switch e {
-        case .int, .float, .string, .bool, .unit, .old, .name:
-            break
-        case .template, .closure, .match, .ifElse:
-            // Templates, closures and control flow are not inspected: assume they read anything.
-            opaque = true
-        case .interpolated(let ps): for p in ps { if case .expr(let x) = p { body(x) } }
-        case .array(let xs): xs.forEach(body)
-        case .map(let es): es.forEach { body($0.key); body($0.value) }
-        case .unary(_, let x), .member(let x, _), .tryUnwrap(let x): body(x)
-        case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b), .coalesce(let a, let b),
-             .range(let a, let b, _), .index(let a, let b):
-            body(a); body(b)
-        case let .call(c, args, _): body(c); args.forEach(body)
-        case let .assign(t, _, v):
-            switch t {
-            case .variable(let r): body(.name(r))
-            case let .path(r, idx, _): body(.name(r)); idx.forEach(body)
-            }
-            body(v)
-        }
-    }
-
-    private var opaque = false
 
     /// Parameters, hoisting, contracts and the body of a function; returns its value.
     private func functionBody(_ f: FunctionDecl, argumentsOneByOne: Bool = false) throws {
@@ -1210,6 +1132,16 @@ final class SwiftEmitter {
             if direct.min == direct.max { return "(try self.\(direct.method)(\(xs.joined(separator: ", "))))" }
             return "(try self.\(direct.method)([\(xs.joined(separator: ", "))]))"
         }
+        // A std function imported by name or called through a std namespace, bound once: called
+        // as the builtin itself, not through the module variable that holds it.
+        if let std = stdCallee(callee) {
+            if std.path == "std/http/server", std.name == "json", let direct = try jsonOfMapLiteral(args) { return direct }
+            let constant = "sf_\(identifierPart(std.path))_\(identifierPart(std.name))\(std.namespace ? "_ns" : "")"
+            usedStdFunctions[constant] = std
+            if std.namespace { line("try requireCallable(\(constant))") }
+            let xs = try operands(args)
+            return "(try \(constant).call([\(xs.joined(separator: ", "))], self.rt.context))"
+        }
         if case .name(let r) = callee, case .global(let g) = r.binding, globalNames[g] != "None" {
             let name = globalNames[g]
             usedGlobals.insert(name)
@@ -1225,6 +1157,58 @@ final class SwiftEmitter {
         let all = try operands([callee] + args)
         calleeValue = all[0]
         return "(try self.rt.call(\(calleeValue), [\(all.dropFirst().joined(separator: ", "))]))"
+    }
+
+    /// `json(map { "k": v, … })` (status optional) with literal keys: the JSON text written
+    /// straight from the entries, in the map's key order, without building the map. Every
+    /// entry is still evaluated in source order; a repeated key keeps its last value, as in a map.
+    private func jsonOfMapLiteral(_ args: [Expr]) throws -> String? {
+        guard args.count == 1 || args.count == 2, case .map(let entries) = args[0] else { return nil }
+        var keys: [String] = []
+        for (k, _) in entries {
+            guard case .string(let key) = k else { return nil }
+            keys.append(key)
+        }
+        // Bound in source order: the text is written in key order.
+        let values = try (entries.map(\.value) + args.dropFirst()).map { e -> String in
+            let t = temp()
+            line("let \(t) = \(try expr(e))")
+            return t
+        }
+        var last: [String: Int] = [:]
+        for (i, k) in keys.enumerated() { last[k] = i }
+        let order = last.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let out = temp("json")
+        line("var \(out): [UInt8] = [0x7B]")
+        line("\(out).reserveCapacity(\(16 + 32 * order.count))")
+        for (n, (key, index)) in order.enumerated() {
+            if n > 0 { line("\(out).append(0x2C)") }
+            line("JSONWriter.writeString(\(swiftString(key)), to: &\(out)); \(out).append(0x3A)")
+            line("JSONWriter.write(\(values[index]), to: &\(out))")
+        }
+        line("\(out).append(0x7D)")
+        let status = args.count == 2 ? values[entries.count] : "nil"
+        return "(try Builtins.jsonResponse(\(out), status: \(status)))"
+    }
+
+    /// The std function `callee` always is: a module-level name imported from a std module, or a
+    /// member of a std namespace import, bound once and never assigned again.
+    private func stdCallee(_ callee: Expr) -> (path: String, name: String, namespace: Bool)? {
+        guard let values = facts?.values else { return nil }
+        func moduleSlot(_ r: VarRef) -> Int? {
+            guard case let .local(hops, slot) = r.binding, hops == scopes.count - 1 else { return nil }
+            return slot
+        }
+        switch callee {
+        case .name(let r):
+            guard let slot = moduleSlot(r), let std = values.stdImport(slot: slot, of: modulePath), let name = std.name else { return nil }
+            return (std.path, name, false)
+        case .member(.name(let r), let member):
+            guard let slot = moduleSlot(r), let std = values.stdImport(slot: slot, of: modulePath), std.name == nil else { return nil }
+            return (std.path, member, true)
+        default:
+            return nil
+        }
     }
 
     private func assignment(_ target: AssignTarget, _ op: BinaryOp?, _ valueExpr: Expr) throws -> String {
@@ -1444,5 +1428,34 @@ final class SwiftEmitter {
         try templateIf(branches.dropFirst(), elseBody, out)
         indent -= 1
         line("}")
+    }
+}
+
+/// The runtime's `RequestFields` cases, by request Map key (the names the analysis reports).
+enum RequestFieldNames {
+    static let cases: [String: String] = [
+        "method": ".method", "path": ".path", "url": ".url", "query": ".query", "query_params": ".queryParams",
+        "params": ".params", "headers": ".headers", "body": ".body", "ip": ".ip", "id": ".id",
+    ]
+
+    /// The Swift cases of the request fields among `names`, sorted (other names are no field).
+    static func swiftCases(_ names: Set<String>) -> [String] {
+        names.compactMap { cases[$0] }.sorted()
+    }
+}
+
+/// The scopes of each function's own body (not those of functions nested in it), and the
+/// functions in source order.
+final class ScopeOwners: ASTWalker {
+    var scopesByFunction: [ObjectIdentifier: [ScopeInfo]] = [:]
+    var order: [FunctionDecl] = []
+
+    override func enter(_ f: FunctionDecl) -> Bool {
+        order.append(f)
+        return true
+    }
+
+    override func opened(_ scope: OpenScope) {
+        if let f = scope.function { scopesByFunction[ObjectIdentifier(f), default: []].append(scope.info) }
     }
 }

@@ -43,24 +43,29 @@ extension Interpreter {
         let options = serveOptions
         let config = options.configuration(port: port, workerStackSize: ScriptRunner.workerStackSize)
         output.flush()
-        let host = ProgramHost(initial: self, workerCount: config.workers + config.eventLoops)
+        let facts = ProgramFacts(loader: loader.program)
+        let host = ProgramHost(initial: self, facts: facts, workerCount: config.workers + config.eventLoops)
         if options.watch { host.startWatching() }
         // Routes whose handlers are proven not to block run on the event loops (not with
         // --watch: a reload may change the routes).
         var inline: ((inout HTTPRequest) -> Bool)? = nil
-        if !options.watch, let entry = loader.program.modules[loader.program.canonicalPath(entryScopeFile ?? "")] {
-            let safe = BlockingAnalysis.nonBlockingFunctions(entry, globalNames: Interpreter.globalNames)
-            let scope = entryScope
-            let dispatcher = AppDispatcher(registry: registry, quiet: true, isNonBlocking: { v in
-                if case .function(let f) = v, let c = f as? Closure, c.env === scope, let n = c.decl.name { return safe.contains(n) }
-                return false
-            })
-            inline = dispatcher.canRunInline
+        if !options.watch {
+            inline = AppDispatcher(registry: registry, quiet: true, facts: handlerFacts(facts)).canRunInline
         }
         let server = HTTPServer(configuration: config, canRunInline: inline) { index in
             return { request in host.handle(&request, worker: index) }
         }
         try server.serveProgram(routeCount: registry.routes.count, mode: "")
+    }
+}
+
+/// What the program analysis proved of an interpreted function value registered with the server.
+func handlerFacts(_ facts: ProgramFacts) -> (Value) -> HandlerFacts {
+    { v in
+        guard case .function(let f) = v, let c = f as? Closure else { return .unknown }
+        let known = facts.facts(of: c.decl)
+        let fields = known.request.escapes ? RequestFields.all : RequestFields(names: known.request.fields)
+        return HandlerFacts(blocks: known.blocks, fields: fields, isConstant: known.isConstant)
     }
 }
 
@@ -75,20 +80,22 @@ struct ListenReached: Error {}
 final class ProgramHost {
     private let lock = Monitor()
     private var current: Interpreter
+    private var currentFacts: ProgramFacts
     private var generation = 0
     private var workers: [(generation: Int, worker: RequestWorker?)]
     private var watcher: NativeThread?
 
-    init(initial: Interpreter, workerCount: Int) {
+    init(initial: Interpreter, facts: ProgramFacts, workerCount: Int) {
         current = initial
+        currentFacts = facts
         workers = Array(repeating: (-1, nil), count: workerCount)
     }
 
     func handle(_ request: inout HTTPRequest, worker index: Int) -> HTTPResponse {
-        let (main, gen) = lock.withLock { (current, generation) }
+        let (main, facts, gen) = lock.withLock { (current, currentFacts, generation) }
         // Only worker `index` touches slot `index`, so the slot needs no lock.
         if workers[index].generation != gen || workers[index].worker == nil {
-            workers[index] = (gen, RequestWorker(main: main, index: index))
+            workers[index] = (gen, RequestWorker(main: main, facts: facts, index: index))
         }
         return workers[index].worker!.handle(&request)
     }
@@ -133,8 +140,10 @@ final class ProgramHost {
             writeStandardError("ntnt: reload failed (\(error)); still serving the previous version\n")
             return
         }
+        let facts = ProgramFacts(loader: loader.program)
         lock.withLock {
             current = next
+            currentFacts = facts
             generation += 1
         }
         writeStandardError("ntnt: reloaded (\(next.registry.routes.count) route(s))\n")
@@ -153,7 +162,7 @@ final class RequestWorker {
     let interpreter: Interpreter
     let dispatcher: AppDispatcher
 
-    init(main: Interpreter, index: Int) {
+    init(main: Interpreter, facts: ProgramFacts, index: Int) {
         let output = OutputBuffer()
         output.autoFlush = true
         interpreter = Interpreter(loader: main.loader, output: output)
@@ -170,7 +179,10 @@ final class RequestWorker {
             }
             for i in 0..<original.slots.count { copy.slots[i] = original.slots[i].map(rebind) }
         }
-        dispatcher = AppDispatcher(registry: main.registry, quiet: main.serveOptions.quiet, rebind: rebind)
+        // No `call`: the interpreter evaluates every handler on every request (constant responses
+        // are computed once only in compiled programs).
+        dispatcher = AppDispatcher(registry: main.registry, quiet: main.serveOptions.quiet, rebind: rebind,
+                                   facts: handlerFacts(facts))
     }
 
     func handle(_ request: inout HTTPRequest) -> HTTPResponse {

@@ -115,6 +115,9 @@ struct CompileArguments: ParsableArguments {
 
     @Option(name: .shortAndLong, help: "Output folder for the package.")
     var output: String = "out"
+
+    @Flag(help: "Print what the program became: each route and middleware typed or dynamic (with the reason), and the Swift types of each function's variables.")
+    var report = false
 }
 
 struct Transpile: ParsableCommand {
@@ -127,7 +130,7 @@ struct Transpile: ParsableCommand {
 
     func run() throws {
         let (file, output) = (arguments.file, arguments.output)
-        let written = try transpile(file: file, output: output)
+        let written = try transpile(file: file, output: output, report: arguments.report)
         for f in written { print("wrote \(f)") }
         print("next: cd \(output) && swift build -c release && .build/release/app")
     }
@@ -142,7 +145,7 @@ struct Build: ParsableCommand {
 
     func run() throws {
         let (file, output) = (arguments.file, arguments.output)
-        _ = try transpile(file: file, output: output)
+        _ = try transpile(file: file, output: output, report: arguments.report)
         printError("building \(output) (swift build -c release)…")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -158,18 +161,19 @@ struct Build: ParsableCommand {
 }
 
 /// Transpiles `file` into a package at `output`; prints diagnostics and exits 1 on errors.
-func transpile(file: String, output: String) throws -> [String] {
+func transpile(file: String, output: String, report: Bool) throws -> [String] {
     guard let paths = ToolchainPaths.locate(executable: CommandLine.arguments[0]) ?? ToolchainPaths.locate(executable: Bundle.main.executablePath ?? "") else {
         printError("cannot find the ntnt runtime and Templates/ (set NTNT_HOME to the ntnt source folder)")
         throw ExitCode(1)
     }
     let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-    switch Compiler.emit([CompileUnit(name: name, path: file)], globalNames: Interpreter.globalNamesForCompiler) {
+    switch Compiler.compile(CompileUnit(name: name, path: file), globalNames: Interpreter.globalNamesForCompiler) {
     case .failure(let f):
         printError(f.report)
         throw ExitCode(1)
-    case .success(let programs):
-        return try PackageWriter.write(programs: programs, to: output, paths: paths)
+    case .success(let program):
+        if report { print(program.report, terminator: "") }
+        return try PackageWriter.write(programs: [(program.name, program.source)], to: output, paths: paths)
     }
 }
 

@@ -11,6 +11,11 @@ import Testing
 @testable import NtntCompiler
 @testable import NtntInterpreter
 
+/// The seven benchmark endpoints written in several styles (samples/styles/).
+enum StyleCorpus {
+    static let styles = ["closures", "modules", "namespace", "factory", "expressions"]
+}
+
 enum CompiledCorpus {
     /// One folder per checkout (the generated package records the runtime's absolute path).
     static let packageDirectory: String = {
@@ -43,7 +48,16 @@ enum CompiledCorpus {
             case .failure(let f): failures["sample/\(sample)"] = f.report
             }
         }
-        for server in ["module_state"] {
+        // The benchmark endpoints in every style of the corpus (samples/styles/).
+        for style in StyleCorpus.styles {
+            let unit = CompileUnit(name: "style_\(style)", path: ConformanceCorpus.projectRoot + "/samples/styles/\(style).tnt",
+                                   displayPath: "samples/styles/\(style).tnt")
+            switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
+            case .success(let p): programs += p
+            case .failure(let f): failures["style/\(style)"] = f.report
+            }
+        }
+        for server in ["module_state", "dynamic_routes"] {
             let unit = CompileUnit(name: "server_\(server)", path: ConformanceCorpus.projectRoot + "/Tests/Servers/\(server).tnt",
                                    displayPath: "Tests/Servers/\(server).tnt")
             switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
@@ -184,6 +198,59 @@ enum CompiledCorpus {
                 #expect(Self.shape(a.body) == Self.shape(b.body), "\(method) \(path)")
             }
         }
+    }
+
+    /// The benchmark endpoints written in each style of the corpus answer exactly like the
+    /// sample, interpreted and compiled.
+    @Test(arguments: StyleCorpus.styles)
+    func styleVariantAnswersLikeTheSample(_ style: String) throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["style/\(style)"] == nil)
+        let sample = try ServerProcess(app: "samples/bench/app.tnt")
+        defer { #expect(sample.stop() == 0) }
+        let interpreted = try ServerProcess(app: "samples/styles/\(style).tnt")
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "style_\(style)"], compiledBinary: Self.binary)
+        defer { #expect(compiled.stop() == 0) }
+        for (method, path, body, deterministic) in Self.requests["bench"]! {
+            let expected = try fetch(sample.port, method, path, body: body)
+            for (mode, server) in [("interpreted", interpreted), ("compiled", compiled)] {
+                let got = try fetch(server.port, method, path, body: body)
+                let what = "\(style) \(mode): \(method) \(path)"
+                #expect(got.status == expected.status, "\(what)")
+                #expect(got.headers["content-type"] == expected.headers["content-type"], "\(what)")
+                #expect(got.headers["cache-control"] == expected.headers["cache-control"], "\(what)")
+                if deterministic {
+                    #expect(got.body == expected.body, "\(what)")
+                } else {
+                    #expect(Self.shape(got.body) == Self.shape(expected.body), "\(what)")
+                }
+            }
+        }
+    }
+
+    /// Routes the compiler leaves dynamic on purpose behave exactly like `ntnt run`.
+    @Test func dynamicRoutesAnswerLikeTheInterpreter() throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["server/dynamic_routes"] == nil)
+        let interpreted = try ServerProcess(app: "Tests/Servers/dynamic_routes.tnt")
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "server_dynamic_routes"], compiledBinary: Self.binary)
+        defer { #expect(compiled.stop() == 0) }
+        let paths = ["/api/ping", "/chosen", "/swapped", "/x", "/y", "/from-function", "/static/a%20b", "/nope"]
+        for path in paths {
+            let a = try fetch(interpreted.port, "GET", path)
+            let b = try fetch(compiled.port, "GET", path)
+            #expect(a.status == b.status && a.body == b.body && a.headers["content-type"] == b.headers["content-type"], "GET \(path)")
+        }
+        #expect(try fetch(compiled.port, "GET", "/chosen").body == "b")
+        #expect(try fetch(compiled.port, "GET", "/from-function").body == #"{"id_length":36,"path":"/from-function"}"#)
     }
 
     /// Handlers mutating module variables from several connections at once: every answer is

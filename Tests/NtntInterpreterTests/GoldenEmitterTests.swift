@@ -10,7 +10,7 @@ import Testing
 @Suite struct GoldenEmitterTests {
     static let directory = ConformanceCorpus.projectRoot + "/Tests/Golden"
 
-    @Test(arguments: ["add", "page", "count"])
+    @Test(arguments: ["add", "page", "count", "closure_handler", "factory_handler"])
     func emitted(_ name: String) throws {
         let unit = CompileUnit(name: name, path: Self.directory + "/\(name).tnt", displayPath: "\(name).tnt")
         let source = try Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler).get()[0].source

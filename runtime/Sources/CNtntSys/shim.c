@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/random.h>
 #include <arpa/inet.h>
 
 int ntnt_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
@@ -93,3 +95,35 @@ int ntnt_depth_enter(long max) {
 }
 
 void ntnt_depth_leave(void) { ntnt_depth_counter--; }
+
+// A per-thread random generator (xoshiro256** seeded once per thread from getrandom): request
+// ids and random_int need no syscall per call. Not for secrets.
+static __thread uint64_t ntnt_rng_state[4];
+static __thread int ntnt_rng_seeded;
+
+static inline uint64_t ntnt_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t ntnt_random_u64(void) {
+    uint64_t *s = ntnt_rng_state;
+    if (!ntnt_rng_seeded) {
+        if (getrandom(s, sizeof ntnt_rng_state, 0) != (ssize_t)sizeof ntnt_rng_state) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            s[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32);
+            s[1] = (uint64_t)(uintptr_t)&ts;
+            s[2] = 0x9E3779B97F4A7C15ull;
+            s[3] = (uint64_t)pthread_self();
+        }
+        if ((s[0] | s[1] | s[2] | s[3]) == 0) s[0] = 1;
+        ntnt_rng_seeded = 1;
+    }
+    uint64_t result = ntnt_rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = ntnt_rotl(s[3], 45);
+    return result;
+}

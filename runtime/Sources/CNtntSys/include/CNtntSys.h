@@ -56,4 +56,7 @@ int ntnt_depth_enter(long max);
 /// Leaves a call entered with ntnt_depth_enter.
 void ntnt_depth_leave(void);
 
+/// A random 64-bit number from this thread's generator (seeded once per thread; no syscall).
+uint64_t ntnt_random_u64(void);
+
 #endif

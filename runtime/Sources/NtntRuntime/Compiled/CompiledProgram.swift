@@ -21,8 +21,6 @@ open class CompiledProgram {
     open var entryFile: String { "" }
     /// The entry file's directory (static folders resolve against it).
     open var entryDirectory: String { "" }
-    /// Top-level functions of the entry module proven never to block.
-    open var nonBlockingFunctions: Set<String> { [] }
 
     /// Runs module `name`'s top level and returns its exports (generated).
     open func runModule(_ name: String) throws -> ValueMap { [:] as ValueMap }
@@ -40,7 +38,6 @@ open class CompiledProgram {
     /// Runs the program and exits with its status.
     public func main() -> Never {
         rt.entryDirectory = entryDirectory
-        rt.nonBlockingFunctions = nonBlockingFunctions
         var status: Int32 = 0
         do {
             _ = try moduleExports(entryClass)

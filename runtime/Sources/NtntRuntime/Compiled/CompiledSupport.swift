@@ -12,23 +12,20 @@ public final class CompiledFunction: FunctionValue {
     public let minArity: Int
     public let maxArity: Int
     public let body: ([Value]) throws -> Value
-    /// What of a request the function reads when it is a route handler (from the compiler).
-    public let requestUse: RequestUse
-    /// The compiler proved the result depends on nothing (a constant response, computed once).
-    public let isConstant: Bool
+    /// What the compiler proved of the function, for when it is registered as a handler.
+    public let facts: HandlerFacts
     /// For a function declared at a module's top level: the module instance it closes over and
     /// its number there, so a worker's copy of the module can re-create it over the copy.
     public let owner: ObjectIdentifier?
     public let moduleFunctionIndex: Int
 
-    public init(name: String?, arity: ClosedRange<Int>, requestUse: RequestUse = .full, isConstant: Bool = false,
+    public init(name: String?, arity: ClosedRange<Int>, facts: HandlerFacts = .unknown,
                 owner: ObjectIdentifier? = nil, moduleFunctionIndex: Int = -1,
                 _ body: @escaping ([Value]) throws -> Value) {
         minArity = arity.lowerBound
         maxArity = arity.upperBound
         self.body = body
-        self.requestUse = requestUse
-        self.isConstant = isConstant
+        self.facts = facts
         self.owner = owner
         self.moduleFunctionIndex = moduleFunctionIndex
         super.init(name: name)
@@ -63,8 +60,6 @@ public final class CompiledRuntime {
     /// The entry file's directory (static folders resolve against it).
     public var entryDirectory = ""
     public var serveOptions = ServeOptions.fromCommandLine(CommandLine.arguments)
-    /// Top-level functions the compiler proved never block (their routes run inline).
-    public var nonBlockingFunctions: Set<String> = []
     /// Makes a copy of the entry module's variables for one worker (LANGUAGE.md §10.7: module
     /// variables are per worker, as under `ntnt run`); set by the generated program.
     public var makeWorkerCopy: (() -> WorkerModuleCopy)?
@@ -104,22 +99,13 @@ public final class CompiledRuntime {
             let config = serveOptions.configuration(port: port, workerStackSize: 64 << 20)
             output.flush()
             output.autoFlush = true
-            let safe = nonBlockingFunctions
             let registry = self.registry
             let quiet = serveOptions.quiet
             func dispatcher(rebind: @escaping (Value) -> Value) -> AppDispatcher {
-                AppDispatcher(registry: registry, quiet: quiet, rebind: rebind, isNonBlocking: { v in
-                    if case .function(let f) = v, f is CompiledFunction, let name = f.name { return safe.contains(name) }
-                    return false
-                }, requestUse: { v in
-                    if case .function(let f) = v, let c = f as? CompiledFunction { return c.requestUse }
-                    return .full
-                }, constantResponse: { [unowned self] v in
-                    // Constant handlers are run once, now; their response is reused for every request.
-                    guard case .function(let f) = v, let c = f as? CompiledFunction, c.isConstant,
-                          let result = try? self.call(v, [.unit]) else { return nil }
-                    return try? HTTPResponse(value: result)
-                })
+                AppDispatcher(registry: registry, quiet: quiet, rebind: rebind, facts: { v in
+                    if case .function(let f) = v, let c = f as? CompiledFunction { return c.facts }
+                    return .unknown
+                }, call: { [unowned self] f, args in try self.call(f, args) })
             }
             // Route matching is the same for every worker (same registry, same order).
             let matcher = dispatcher(rebind: { $0 })
@@ -197,10 +183,10 @@ extension Optional where Wrapped == Value {
 }
 
 /// A top-level function's value.
-public func makeTopLevelFunction(_ name: String?, _ arity: ClosedRange<Int>, requestUse: RequestUse = .full,
-                                  isConstant: Bool = false, owner: AnyObject, index: Int,
+public func makeTopLevelFunction(_ name: String?, _ arity: ClosedRange<Int>, facts: HandlerFacts = .unknown,
+                                  owner: AnyObject, index: Int,
                                   _ body: @escaping ([Value]) throws -> Value) -> Value {
-    .function(CompiledFunction(name: name, arity: arity, requestUse: requestUse, isConstant: isConstant,
+    .function(CompiledFunction(name: name, arity: arity, facts: facts,
                                owner: ObjectIdentifier(owner), moduleFunctionIndex: index, body))
 }
 

@@ -98,6 +98,21 @@ extension Builtins {
         return v
     }
 
+    /// What compiled code calls for a std function the program imports by name
+    /// (`namespace: false`) or calls through a std namespace (`namespace: true`): the builtin,
+    /// or a stand-in that fails exactly as calling the imported value would.
+    public static func stdFunction(_ name: String, from path: String, namespace: Bool) -> BuiltinFunction {
+        let value = namespace ? modules[path]?[name] : export(name, fromModule: path)
+        if case .function(let f)? = value, let b = f as? BuiltinFunction { return b }
+        let message: String
+        switch value {
+        case nil where namespace: message = "Module '\(path)' has no member '\(name)'"
+        case nil: message = "'\(name)' is not exported from '\(path)'"
+        case let v?: message = "Cannot call a value of type \(v.typeName)"
+        }
+        return BuiltinFunction(name, arity: 0...Int.max, unavailable: message) { _, _ in throw RuntimeError(message) }
+    }
+
     /// A global builtin function by name (for compiled code).
     public static func function(_ name: String) -> BuiltinFunction {
         guard case .function(let f)? = globals[name], let b = f as? BuiltinFunction else {
@@ -105,4 +120,11 @@ extension Builtins {
         }
         return b
     }
+}
+
+/// Fails, before any argument is evaluated, when a std namespace member called directly does
+/// not exist (as reading the member would).
+@inlinable
+public func requireCallable(_ f: BuiltinFunction) throws {
+    if let message = f.unavailable { throw RuntimeError(message) }
 }

@@ -65,8 +65,8 @@ public struct AppDispatcher {
     private var handlers: [Value] = []
     /// Routes whose handler (and every middleware) cannot block.
     private var inlineSafe: [Bool] = []
-    /// What each route's handler reads of the request.
-    private var requestUses: [RequestUse] = []
+    /// The request fields each route's handler and the middleware read.
+    private var requestFields: [RequestFields] = []
     /// Responses of constant handlers, computed once.
     private var constantResponses: [HTTPResponse?] = []
     private let middleware: [Value]
@@ -74,21 +74,29 @@ public struct AppDispatcher {
     private let quiet: Bool
 
     /// `rebind` maps registered function values to this worker's copies (identity if shared).
-    /// `isNonBlocking` tells which handler values are proven never to block.
-    /// `requestUse` and `constantResponse` let compiled handlers skip building the request
-    /// map, or the whole call.
+    /// `facts` tells what the program analysis proved of a registered function value (whether
+    /// it blocks, the request fields it reads, whether its response is constant); `call` runs
+    /// constant handlers once, here, so their response is reused for every request.
     public init(registry: AppRegistry, quiet: Bool, rebind: (Value) -> Value = { $0 },
-                isNonBlocking: (Value) -> Bool = { _ in false },
-                requestUse: (Value) -> RequestUse = { _ in .full },
-                constantResponse: (Value) -> HTTPResponse? = { _ in nil }) {
-        let middlewareSafe = registry.middleware.allSatisfy(isNonBlocking)
-        let hasMiddleware = !registry.middleware.isEmpty
+                facts: (Value) -> HandlerFacts = { _ in .unknown },
+                call: ((Value, [Value]) throws -> Value)? = nil) {
+        let middlewareFacts = registry.middleware.map(facts)
+        let middlewareSafe = middlewareFacts.allSatisfy { !$0.blocks }
+        // Middleware receives the request first and may pass it on replaced; it needs what it
+        // reads itself, and the handler what the handler reads.
+        let middlewareFields = middlewareFacts.reduce(RequestFields()) { $0.union($1.fields) }
         for (i, r) in registry.routes.enumerated() {
             router.add(method: r.method, pattern: r.pattern, handler: i)
-            handlers.append(rebind(r.handler))
-            inlineSafe.append(middlewareSafe && isNonBlocking(r.handler))
-            requestUses.append(hasMiddleware ? .full : requestUse(r.handler))
-            constantResponses.append(hasMiddleware ? nil : constantResponse(r.handler))
+            let handler = rebind(r.handler)
+            handlers.append(handler)
+            let f = facts(r.handler)
+            inlineSafe.append(middlewareSafe && !f.blocks)
+            requestFields.append(f.fields.union(middlewareFields))
+            var constant: HTTPResponse?
+            if f.isConstant, let call, let result = try? call(handler, [.unit]) {
+                constant = try? HTTPResponse(value: result)
+            }
+            constantResponses.append(constant)
         }
         middleware = registry.middleware.map(rebind)
         staticMounts = registry.staticMounts
@@ -136,8 +144,8 @@ public struct AppDispatcher {
         let path = request.path
         switch route(&request) {
         case .found(let index, let parameters):
-            if let constant = constantResponses[index] { return constant }
-            var requestValue = request.makeValue(parameters: parameters, use: requestUses[index])
+            if middleware.isEmpty, let constant = constantResponses[index] { return constant }
+            var requestValue = request.makeValue(parameters: parameters, fields: requestFields[index])
             do {
                 for m in middleware {
                     let result = try call(m, [requestValue])
@@ -146,6 +154,8 @@ public struct AppDispatcher {
                         requestValue = result
                     }
                 }
+                // A constant handler's answer does not depend on the (possibly replaced) request.
+                if let constant = constantResponses[index] { return constant }
                 return try HTTPResponse(value: try call(handlers[index], [requestValue]))
             } catch {
                 let report = describe(error)

@@ -4,67 +4,106 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNtntSys
 
-/// What a handler reads of its request, so the server builds only that.
-public enum RequestUse: Sendable {
-    /// The handler ignores its argument.
-    case none
-    /// Only `req.params`.
-    case params
-    /// Only the body (`parse_json(req)`, `parse_form(req)`).
-    case body
-    case full
+/// The fields of a request Map a handler reads, so the server builds only those (a field that
+/// is not built is never read: the compiler proved it).
+public struct RequestFields: OptionSet, Sendable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let method = RequestFields(rawValue: 1 << 0)
+    public static let path = RequestFields(rawValue: 1 << 1)
+    public static let url = RequestFields(rawValue: 1 << 2)
+    public static let query = RequestFields(rawValue: 1 << 3)
+    public static let queryParams = RequestFields(rawValue: 1 << 4)
+    public static let params = RequestFields(rawValue: 1 << 5)
+    public static let headers = RequestFields(rawValue: 1 << 6)
+    public static let body = RequestFields(rawValue: 1 << 7)
+    public static let ip = RequestFields(rawValue: 1 << 8)
+    public static let id = RequestFields(rawValue: 1 << 9)
+    public static let all = RequestFields(rawValue: (1 << 10) - 1)
+
+    /// The request Map's key of each field.
+    static let names: [(String, RequestFields)] = [
+        ("body", .body), ("headers", .headers), ("id", .id), ("ip", .ip), ("method", .method), ("params", .params),
+        ("path", .path), ("query", .query), ("query_params", .queryParams), ("url", .url),
+    ]
+
+    /// The fields named (names that are not request fields are ignored: no request has them).
+    public init(names: some Sequence<String>) {
+        var f: RequestFields = []
+        for n in names { if let (_, field) = RequestFields.names.first(where: { $0.0 == n }) { f.insert(field) } }
+        self = f
+    }
+}
+
+/// What the server may assume of a function registered as a handler or middleware (from the
+/// program analysis of both backends).
+public struct HandlerFacts: Sendable {
+    /// Calling it may block: it must run on a worker, not on an event loop.
+    public var blocks: Bool
+    /// The request fields it reads.
+    public var fields: RequestFields
+    /// Its response is always the same (computed once, at start-up).
+    public var isConstant: Bool
+
+    public init(blocks: Bool, fields: RequestFields, isConstant: Bool) {
+        self.blocks = blocks
+        self.fields = fields
+        self.isConstant = isConstant
+    }
+
+    /// What is assumed of a function nothing is known about.
+    public static let unknown = HandlerFacts(blocks: true, fields: .all, isConstant: false)
 }
 
 extension HTTPRequest {
-    /// The request as an ntnt Map: method, path, url, query, query_params, params, headers,
-    /// body, ip, id (or only what `use` says the handler reads).
-    public func makeValue(parameters: [(name: String, value: String)], use: RequestUse) -> Value {
-        switch use {
-        case .none:
-            return .unit
-        case .params:
+    /// The request as an ntnt Map with the fields `fields` (LANGUAGE.md §10.7: method, path,
+    /// url, query, query_params, params, headers, body, ip, id); `.unit` when none is read.
+    public func makeValue(parameters: [(name: String, value: String)], fields: RequestFields) -> Value {
+        if fields.isEmpty { return .unit }
+        var entries: [(String, Value)] = []
+        entries.reserveCapacity(10)
+        // In key order, so the map is built without moving entries.
+        if fields.contains(.body) { entries.append(("body", .string(String(decoding: body, as: UTF8.self)))) }
+        if fields.contains(.headers) {
+            var headerMap = ValueMap()
+            for (n, v) in headers { headerMap[n] = .string(v) }
+            entries.append(("headers", .map(headerMap)))
+        }
+        if fields.contains(.id) { entries.append(("id", .string(header("x-request-id") ?? makeUUID()))) }
+        if fields.contains(.ip) { entries.append(("ip", .string(remoteAddress))) }
+        if fields.contains(.method) { entries.append(("method", .string(method))) }
+        if fields.contains(.params) {
             var params = ValueMap()
             for (n, v) in parameters { params[n] = .string(v) }
-            return .map(ValueMap([("params", .map(params))]))
-        case .body:
-            return .map(ValueMap([("body", .string(String(decoding: body, as: UTF8.self)))]))
-        case .full:
-            return makeValue(parameters: parameters)
+            entries.append(("params", .map(params)))
         }
+        if fields.contains(.path) { entries.append(("path", .string(String(path)))) }
+        if fields.contains(.query) { entries.append(("query", .string(String(query)))) }
+        if fields.contains(.queryParams) { entries.append(("query_params", .map(parseURLEncoded(String(query))))) }
+        if fields.contains(.url) { entries.append(("url", .string(target))) }
+        return .map(ValueMap(entries))
     }
 
-    /// The request as an ntnt Map: method, path, url, query, query_params, params, headers,
-    /// body, ip, id.
+    /// The whole request as an ntnt Map.
     public func makeValue(parameters: [(name: String, value: String)]) -> Value {
-        var headerMap = ValueMap()
-        for (n, v) in headers { headerMap[n] = .string(v) }
-        var params = ValueMap()
-        for (n, v) in parameters { params[n] = .string(v) }
-        let q = query
-        let id = header("x-request-id") ?? makeUUID()
-        return .map(ValueMap([
-            ("body", .string(String(decoding: body, as: UTF8.self))),
-            ("headers", .map(headerMap)),
-            ("id", .string(id)),
-            ("ip", .string(remoteAddress)),
-            ("method", .string(method)),
-            ("params", .map(params)),
-            ("path", .string(String(path))),
-            ("query", .string(String(q))),
-            ("query_params", .map(parseURLEncoded(String(q)))),
-            ("url", .string(target)),
-        ]))
+        makeValue(parameters: parameters, fields: .all)
     }
 }
 
-/// A random (version 4) UUID.
+/// A random (version 4) UUID, from the calling thread's generator (no syscall per id).
 public func makeUUID() -> String {
-    var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }
+    var bytes = [UInt8](repeating: 0, count: 16)
+    var a = ntnt_random_u64(), b = ntnt_random_u64()
+    for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: a); a >>= 8 }
+    for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: b); b >>= 8 }
     bytes[6] = (bytes[6] & 0x0F) | 0x40
     bytes[8] = (bytes[8] & 0x3F) | 0x80
     let hex = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
+    out.reserveCapacity(36)
     for (i, b) in bytes.enumerated() {
         if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
         out.append(hex[Int(b >> 4)])

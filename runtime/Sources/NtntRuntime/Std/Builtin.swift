@@ -35,11 +35,14 @@ public final class BuiltinFunction: FunctionValue {
     public let minArity: Int
     public let maxArity: Int
     public let body: BuiltinBody
+    /// For the stand-in of a std name that is not a function (compiled code): why calling fails.
+    public let unavailable: String?
 
-    public init(_ name: String, arity: ClosedRange<Int>, _ body: @escaping BuiltinBody) {
+    public init(_ name: String, arity: ClosedRange<Int>, unavailable: String? = nil, _ body: @escaping BuiltinBody) {
         self.minArity = arity.lowerBound
         self.maxArity = arity.upperBound
         self.body = body
+        self.unavailable = unavailable
         super.init(name: name)
     }
 

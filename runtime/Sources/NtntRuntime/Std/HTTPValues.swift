@@ -5,10 +5,33 @@
 extension Builtins {
     static let noCache: Value = .string("no-cache, no-store, must-revalidate")
     static let textPlain: Value = .string("text/plain; charset=utf-8")
+    // The builders' fixed header maps, made once (a response shares them until it is changed).
+    static let textHeaders: [(String, Value)] = [("content-type", textPlain), ("cache-control", noCache)]
+    static let htmlHeaders: [(String, Value)] = [("content-type", .string("text/html; charset=utf-8")),
+                                                 ("cache-control", noCache), ("pragma", .string("no-cache"))]
+    static let jsonHeaders: [(String, Value)] = [("content-type", .string("application/json")), ("cache-control", noCache)]
+    static let plainHeaders: [(String, Value)] = [("content-type", textPlain)]
+    static let textHeaderMap = Value.map(ValueMap(textHeaders))
+    static let htmlHeaderMap = Value.map(ValueMap(htmlHeaders))
+    static let jsonHeaderMap = Value.map(ValueMap(jsonHeaders))
+    static let plainHeaderMap = Value.map(ValueMap(plainHeaders))
 
     /// A response map with the given status, headers and body.
     public static func makeResponse(status: Int, headers: [(String, Value)], body: String) -> Value {
-        .map(ValueMap([("body", .string(body)), ("headers", .map(ValueMap(headers))), ("status", .int(status))]))
+        makeResponse(status: status, headerMap: .map(ValueMap(headers)), body: body)
+    }
+
+    /// A response map with a header map already made.
+    @inlinable
+    public static func makeResponse(status: Int, headerMap: Value, body: String) -> Value {
+        .map(ValueMap(sortedKeys: ["body", "headers", "status"], values: [.string(body), headerMap, .int(status)]))
+    }
+
+    /// `json(map { … }, status)` compiled with the map's JSON text written directly: the same
+    /// response (and the same status errors) as the builder.
+    public static func jsonResponse(_ body: [UInt8], status: Value?) throws -> Value {
+        let code = try status.map { try [$0].int(0, "json") } ?? 200
+        return makeResponse(status: code, headerMap: jsonHeaderMap, body: String(decoding: body, as: UTF8.self))
     }
 
     private static func bodyArg(_ a: [Value], _ i: Int, _ fn: String) throws -> String {
@@ -23,34 +46,28 @@ extension Builtins {
     static let httpFunctions: [BuiltinFunction] = [
         BuiltinFunction("text", arity: 1...2) { a, _ in
             makeResponse(status: try statusArg(a, 1, "text", default: 200),
-                         headers: [("content-type", textPlain), ("cache-control", noCache)],
-                         body: try bodyArg(a, 0, "text"))
+                         headerMap: textHeaderMap, body: try bodyArg(a, 0, "text"))
         },
         BuiltinFunction("html", arity: 1...2) { a, _ in
             makeResponse(status: try statusArg(a, 1, "html", default: 200),
-                         headers: [("content-type", .string("text/html; charset=utf-8")),
-                                   ("cache-control", noCache), ("pragma", .string("no-cache"))],
-                         body: try bodyArg(a, 0, "html"))
+                         headerMap: htmlHeaderMap, body: try bodyArg(a, 0, "html"))
         },
         BuiltinFunction("json", arity: 1...2) { a, _ in
             makeResponse(status: try statusArg(a, 1, "json", default: 200),
-                         headers: [("content-type", .string("application/json")), ("cache-control", noCache)],
-                         body: JSONWriter.stringify(a[0]))
+                         headerMap: jsonHeaderMap, body: JSONWriter.stringify(a[0]))
         },
         BuiltinFunction("redirect", arity: 1...2) { a, _ in
             makeResponse(status: try statusArg(a, 1, "redirect", default: 302),
                          headers: [("location", .string(try a.string(0, "redirect")))], body: "")
         },
         BuiltinFunction("status", arity: 2...2) { a, _ in
-            makeResponse(status: try a.int(0, "status"), headers: [("content-type", textPlain)],
-                         body: try bodyArg(a, 1, "status"))
+            makeResponse(status: try a.int(0, "status"), headerMap: plainHeaderMap, body: try bodyArg(a, 1, "status"))
         },
         BuiltinFunction("not_found", arity: 0...1) { a, _ in
-            makeResponse(status: 404, headers: [("content-type", textPlain)],
-                         body: a.isEmpty ? "Not Found" : try bodyArg(a, 0, "not_found"))
+            makeResponse(status: 404, headerMap: plainHeaderMap, body: a.isEmpty ? "Not Found" : try bodyArg(a, 0, "not_found"))
         },
         BuiltinFunction("error", arity: 0...1) { a, _ in
-            makeResponse(status: 500, headers: [("content-type", textPlain)],
+            makeResponse(status: 500, headerMap: plainHeaderMap,
                          body: a.isEmpty ? "Internal Server Error" : try bodyArg(a, 0, "error"))
         },
         BuiltinFunction("response", arity: 3...3) { a, _ in

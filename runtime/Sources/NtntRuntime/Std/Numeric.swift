@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNtntSys
 
 /// Converts an integral Double to Int, or raises `NAME(): value out of range`.
 func integralInt(_ d: Double, _ fn: String) throws -> Int {
@@ -13,6 +14,7 @@ func integralInt(_ d: Double, _ fn: String) throws -> Int {
     }
     return Int(d)
 }
+
 
 extension Builtins {
     static let numericFunctions: [BuiltinFunction] = [
@@ -101,11 +103,15 @@ extension Builtins {
     ]
 
     static let mathFunctions: [BuiltinFunction] = [
-        BuiltinFunction("random", arity: 0...0) { _, _ in .float(Double.random(in: 0..<1)) },
+        BuiltinFunction("random", arity: 0...0) { _, _ in
+            var g = ThreadRandom()
+            return .float(Double.random(in: 0..<1, using: &g))
+        },
         BuiltinFunction("random_int", arity: 2...2) { a, _ in
             let lo = try a.int(0, "random_int"), hi = try a.int(1, "random_int")
             if lo > hi { throw RuntimeError("random_int(): min is greater than max") }
-            return .int(Int.random(in: lo...hi))
+            var g = ThreadRandom()
+            return .int(Int.random(in: lo...hi, using: &g))
         },
         mathUnary("sin", Glibc.sin), mathUnary("cos", Glibc.cos), mathUnary("tan", Glibc.tan),
         mathUnary("log", Glibc.log), mathUnary("log10", Glibc.log10), mathUnary("exp", Glibc.exp),
@@ -114,4 +120,10 @@ extension Builtins {
     private static func mathUnary(_ name: String, _ f: @escaping (Double) -> Double) -> BuiltinFunction {
         BuiltinFunction(name, arity: 1...1) { a, _ in .float(f(try a.number(0, name))) }
     }
+}
+
+/// The calling thread's random generator (seeded once per thread; no syscall per number).
+public struct ThreadRandom: RandomNumberGenerator {
+    @inlinable public init() {}
+    @inlinable public mutating func next() -> UInt64 { ntnt_random_u64() }
 }

@@ -20,6 +20,13 @@ public struct ValueMap {
         values = []
     }
 
+    /// A map from keys already in ascending order without duplicates (the caller guarantees it:
+    /// compiled code and the runtime's own fixed shapes).
+    public init(sortedKeys: [String], values: [Value]) {
+        self.keys = sortedKeys
+        self.values = values
+    }
+
     /// Builds a map from pairs; a later duplicate key replaces an earlier one.
     public init(_ pairs: [(String, Value)]) {
         self.init()

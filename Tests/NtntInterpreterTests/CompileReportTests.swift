@@ -1,0 +1,52 @@
+// `ntnt transpile --report`, pinned: the style corpus (every route typed) and a program whose
+// routes are dynamic on purpose (each with its reason and location). Regenerate the expected
+// files (Tests/Reports/NAME.report) with NTNT_UPDATE_GOLDEN=1.
+
+import Foundation
+import Testing
+@testable import NtntCompiler
+@testable import NtntInterpreter
+
+@Suite struct CompileReportTests {
+    static let programs: [(name: String, path: String)] =
+        [("bench", "samples/bench/app.tnt")] + StyleCorpus.styles.map { ($0, "samples/styles/\($0).tnt") }
+        + [("dynamic_routes", "Tests/Servers/dynamic_routes.tnt")]
+
+    static func report(_ path: String) throws -> String {
+        let unit = CompileUnit(name: "report", path: ConformanceCorpus.projectRoot + "/" + path, displayPath: path)
+        return try Compiler.compile(unit, globalNames: Interpreter.globalNamesForCompiler).get().report
+    }
+
+    @Test(arguments: programs.map(\.name))
+    func pinned(_ name: String) throws {
+        let path = Self.programs.first { $0.name == name }!.path
+        let report = try Self.report(path)
+        let expectedPath = ConformanceCorpus.projectRoot + "/Tests/Reports/\(name).report"
+        if ProcessInfo.processInfo.environment["NTNT_UPDATE_GOLDEN"] != nil {
+            try report.write(toFile: expectedPath, atomically: true, encoding: .utf8)
+        }
+        #expect(report == (try String(contentsOfFile: expectedPath, encoding: .utf8)))
+    }
+
+    @Test(arguments: ["bench"] + StyleCorpus.styles)
+    func everyRouteOfTheCorpusIsTyped(_ name: String) throws {
+        let report = try Self.report(Self.programs.first { $0.name == name }!.path)
+        let routes = report.split(separator: "\n").drop { $0 != "routes:" }.dropFirst().prefix { $0 != "functions:" }
+        #expect(routes.count >= 7)
+        for line in routes { #expect(line.contains(": typed, "), "\(line)") }
+    }
+
+    @Test func dynamicRoutesSayWhy() throws {
+        let report = try Self.report("Tests/Servers/dynamic_routes.tnt")
+        for expected in [
+            "GET <computed>: dynamic: pattern computed at run time (Tests/Servers/dynamic_routes.tnt:17:",
+            "GET /chosen: dynamic: handler not known before running: value computed at run time",
+            "GET /swapped: dynamic: handler not known before running: 'swapped' is assigned again",
+            "dynamic: registered inside a block, loop or condition",
+            "dynamic: registered from inside a function",
+        ] {
+            #expect(report.contains(expected), "report lacks \(expected):\n\(report)")
+        }
+        #expect(report.contains("GET /static/{name} -> <closure> (Tests/Servers/dynamic_routes.tnt:31:"))
+    }
+}
