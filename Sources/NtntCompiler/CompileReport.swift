@@ -1,7 +1,9 @@
-// `ntnt transpile --report`: what the program became. Per route and middleware, whether the
-// compiler resolved it to a function of the program (typed: the server knows before running
-// what it reads, whether it blocks, whether its response is constant) or left it dynamic, with
-// the reason and where; per function, the variables and parameters that got Swift types.
+// `ntnt transpile --report`: what the program became. Per route and middleware: typed (the
+// compiler resolved it to a function of the program, compiled it once more over a
+// `RequestView`, and knows what it reads, whether it blocks and whether its response is
+// constant), untyped (resolved, but it uses its request as a whole value) or dynamic (not
+// resolved before running), with the reason and where; per function, the variables and
+// parameters that got Swift types.
 
 import NtntSema
 import NtntSyntax
@@ -11,6 +13,8 @@ struct CompileReport {
     let facts: ProgramFacts
     let loadOrder: [String]
     let emitters: [SwiftEmitter]
+    /// The handlers that got a typed entry.
+    let typed: [ObjectIdentifier: FunctionDecl]
 
     func render() -> String {
         var out = "routes:\n"
@@ -22,8 +26,11 @@ struct CompileReport {
             case .route(let method): what = "\(method) \(e.pattern ?? "<computed>")"
             case .middleware: what = "middleware"
             }
-            if let f = e.handler {
+            if let f = e.handler, typed[ObjectIdentifier(f)] != nil {
                 out += "  \(what) -> \(name(f)) (\(location(f.loc))): typed, \(describe(facts.facts(of: f)))\n"
+            } else if let f = e.handler {
+                let why = TypedHandlers.whyUntyped(f, facts) ?? "unknown"
+                out += "  \(what) -> \(name(f)) (\(location(f.loc))): untyped: \(why), \(describe(facts.facts(of: f)))\n"
             } else {
                 out += "  \(what): dynamic: \(e.dynamicReason ?? "unknown") (\(location(e.reasonLoc)))\n"
             }
@@ -60,5 +67,44 @@ struct CompileReport {
         guard let file = SourceFiles.file(loc.file) else { return "?" }
         let (line, column) = file.lineAndColumn(of: Int(loc.offset))
         return "\(file.path):\(line):\(column)"
+    }
+}
+
+extension SwiftEmitter {
+    /// After `emitModule`: each function of the module with the variables and parameters that
+    /// got a Swift type (for `--report`), in source order.
+    func nativeTypesByFunction() -> [(function: FunctionDecl, typed: [(name: String, type: String)])] {
+        let owners = ScopeOwners()
+        owners.walk(module: module)
+        var result: [(FunctionDecl, [(String, String)])] = []
+        for f in owners.order {
+            var typed: [(String, String)] = []
+            for info in owners.scopesByFunction[ObjectIdentifier(f)] ?? [] {
+                let params = info === f.scope ? Dictionary(f.parameters.map { ($0.decl.slot, $0.decl.name) }, uniquingKeysWith: { a, _ in a }) : [:]
+                for slot in 0..<info.slotCount {
+                    guard let type = nativeSlots[SlotKey(scope: ObjectIdentifier(info), slot: slot)] else { continue }
+                    let name = params[slot] ?? declaredNames[ObjectIdentifier(info)]?[slot] ?? "_\(slot)"
+                    typed.append((name, type.swiftType))
+                }
+            }
+            result.append((f, typed))
+        }
+        return result
+    }
+}
+
+/// The scopes of each function's own body (not those of functions nested in it), and the
+/// functions in source order.
+final class ScopeOwners: ASTWalker {
+    var scopesByFunction: [ObjectIdentifier: [ScopeInfo]] = [:]
+    var order: [FunctionDecl] = []
+
+    override func enter(_ f: FunctionDecl) -> Bool {
+        order.append(f)
+        return true
+    }
+
+    override func opened(_ scope: OpenScope) {
+        if let f = scope.function { scopesByFunction[ObjectIdentifier(f), default: []].append(scope.info) }
     }
 }

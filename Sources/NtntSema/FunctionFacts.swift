@@ -70,9 +70,11 @@ public final class ProgramFacts {
             direct.merge(c.direct) { a, _ in a }
             allFunctions += c.order
         }
-        // Blocking and impurity flow from callees to callers.
+        // Blocking and impurity flow from callees to callers. A pure function must finish:
+        // recursion (a cycle of uses) is not pure.
         var blocks = Set(direct.filter { $0.value.blocks }.map(\.key))
         var impure = Set(direct.filter { !$0.value.pure }.map(\.key))
+        for (f, _) in direct where !impure.contains(f) && reaches(f, from: f, direct) { impure.insert(f) }
         var changed = true
         while changed {
             changed = false
@@ -85,8 +87,6 @@ public final class ProgramFacts {
                 }
             }
         }
-        // A pure function must finish: recursion (a cycle of uses) is not pure.
-        for (f, _) in direct where !impure.contains(f) && reaches(f, from: f, direct) { impure.insert(f) }
         for (f, d) in direct {
             facts[f] = FunctionFacts(blocks: blocks.contains(f), request: d.request, isPure: !impure.contains(f))
         }

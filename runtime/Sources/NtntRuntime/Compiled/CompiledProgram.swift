@@ -15,6 +15,13 @@ open class CompiledProgram {
 
     public init() {}
 
+    /// The instance of a module class (compiled code calls its functions directly; the module
+    /// ran when it was imported, which happens before any of its functions can be reached).
+    public func instance<T: AnyObject>(_ type: T.Type) -> T {
+        for i in instances { if let m = i as? T { return m } }
+        fatalError("module \(T.self) used before it ran")  // compiler bug: imports run first
+    }
+
     /// The entry module's class name.
     open var entryClass: String { "" }
     /// The entry file as given to the compiler (for messages).

@@ -14,18 +14,23 @@ public final class CompiledFunction: FunctionValue {
     public let body: ([Value]) throws -> Value
     /// What the compiler proved of the function, for when it is registered as a handler.
     public let facts: HandlerFacts
+    /// For a typed route handler: the same function over a `RequestView` (the request Map is
+    /// never built; each field is made when read).
+    public let requestEntry: ((RequestView) throws -> Value)?
     /// For a function declared at a module's top level: the module instance it closes over and
     /// its number there, so a worker's copy of the module can re-create it over the copy.
     public let owner: ObjectIdentifier?
     public let moduleFunctionIndex: Int
 
     public init(name: String?, arity: ClosedRange<Int>, facts: HandlerFacts = .unknown,
+                requestEntry: ((RequestView) throws -> Value)? = nil,
                 owner: ObjectIdentifier? = nil, moduleFunctionIndex: Int = -1,
                 _ body: @escaping ([Value]) throws -> Value) {
         minArity = arity.lowerBound
         maxArity = arity.upperBound
         self.body = body
         self.facts = facts
+        self.requestEntry = requestEntry
         self.owner = owner
         self.moduleFunctionIndex = moduleFunctionIndex
         super.init(name: name)
@@ -184,9 +189,10 @@ extension Optional where Wrapped == Value {
 
 /// A top-level function's value.
 public func makeTopLevelFunction(_ name: String?, _ arity: ClosedRange<Int>, facts: HandlerFacts = .unknown,
+                                  requestEntry: ((RequestView) throws -> Value)? = nil,
                                   owner: AnyObject, index: Int,
                                   _ body: @escaping ([Value]) throws -> Value) -> Value {
-    .function(CompiledFunction(name: name, arity: arity, facts: facts,
+    .function(CompiledFunction(name: name, arity: arity, facts: facts, requestEntry: requestEntry,
                                owner: ObjectIdentifier(owner), moduleFunctionIndex: index, body))
 }
 

@@ -59,10 +59,15 @@ public struct HandlerErrorReport {
     }
 }
 
+/// A compiled handler's entry over a `RequestView`.
+public typealias TypedEntry = (RequestView) throws -> Value
+
 /// Answers requests from a registry: route → middleware → handler → response.
 public struct AppDispatcher {
     private var router = Router<Int>()
     private var handlers: [Value] = []
+    /// Typed entries of compiled handlers (called with a `RequestView` instead of a Map).
+    private var typedEntries: [TypedEntry?] = []
     /// Routes whose handler (and every middleware) cannot block.
     private var inlineSafe: [Bool] = []
     /// The request fields each route's handler and the middleware read.
@@ -70,6 +75,7 @@ public struct AppDispatcher {
     /// Responses of constant handlers, computed once.
     private var constantResponses: [HTTPResponse?] = []
     private let middleware: [Value]
+    private let middlewareEntries: [TypedEntry?]
     private let staticMounts: [StaticMount]
     private let quiet: Bool
 
@@ -89,6 +95,7 @@ public struct AppDispatcher {
             router.add(method: r.method, pattern: r.pattern, handler: i)
             let handler = rebind(r.handler)
             handlers.append(handler)
+            typedEntries.append(AppDispatcher.typedEntry(handler))
             let f = facts(r.handler)
             inlineSafe.append(middlewareSafe && !f.blocks)
             requestFields.append(f.fields.union(middlewareFields))
@@ -99,8 +106,15 @@ public struct AppDispatcher {
             constantResponses.append(constant)
         }
         middleware = registry.middleware.map(rebind)
+        middlewareEntries = middleware.map(AppDispatcher.typedEntry)
         staticMounts = registry.staticMounts
         self.quiet = quiet
+    }
+
+    /// The typed entry of a compiled handler, if it has one.
+    static func typedEntry(_ v: Value) -> TypedEntry? {
+        guard case .function(let fv) = v, let c = fv as? CompiledFunction else { return nil }
+        return c.requestEntry
     }
 
     /// True when answering `request` cannot block: a non-blocking route, or a 404/405 answer
@@ -145,18 +159,36 @@ public struct AppDispatcher {
         switch route(&request) {
         case .found(let index, let parameters):
             if middleware.isEmpty, let constant = constantResponses[index] { return constant }
-            var requestValue = request.makeValue(parameters: parameters, fields: requestFields[index])
+            // Typed entries read the request through a view; everything else gets the request
+            // Map with the fields the route's handler and middleware read, built on first need.
+            var view: RequestView?
+            var requestValue: Value?
+            var replaced = false
             do {
-                for m in middleware {
-                    let result = try call(m, [requestValue])
+                for i in 0..<middleware.count {
+                    let result: Value
+                    if !replaced, let entry = middlewareEntries[i] {
+                        let v = view ?? RequestView(request, parameters: parameters)
+                        view = v
+                        result = try entry(v)
+                    } else {
+                        let r = requestValue ?? request.makeValue(parameters: parameters, fields: requestFields[index])
+                        requestValue = r
+                        result = try call(middleware[i], [r])
+                    }
                     if case .map(let map) = result {
                         if map["status"] != nil { return try HTTPResponse(value: result) }
                         requestValue = result
+                        replaced = true
                     }
                 }
                 // A constant handler's answer does not depend on the (possibly replaced) request.
                 if let constant = constantResponses[index] { return constant }
-                return try HTTPResponse(value: try call(handlers[index], [requestValue]))
+                if !replaced, let entry = typedEntries[index] {
+                    return try HTTPResponse(value: try entry(view ?? RequestView(request, parameters: parameters)))
+                }
+                let r = requestValue ?? request.makeValue(parameters: parameters, fields: requestFields[index])
+                return try HTTPResponse(value: try call(handlers[index], [r]))
             } catch {
                 let report = describe(error)
                 writeStandardError("\(report.text)\n\(request.method) \(path)\n")

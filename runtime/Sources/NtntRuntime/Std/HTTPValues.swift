@@ -30,7 +30,8 @@ extension Builtins {
     /// `json(map { … }, status)` compiled with the map's JSON text written directly: the same
     /// response (and the same status errors) as the builder.
     public static func jsonResponse(_ body: [UInt8], status: Value?) throws -> Value {
-        let code = try status.map { try [$0].int(0, "json") } ?? 200
+        var code = 200
+        if let s = status { code = try [s].int(0, "json") }
         return makeResponse(status: code, headerMap: jsonHeaderMap, body: String(decoding: body, as: UTF8.self))
     }
 

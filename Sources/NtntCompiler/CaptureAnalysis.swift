@@ -1,0 +1,87 @@
+// The emitter's facts about one module's variables, gathered in one walk before any Swift is
+// written: which slots closures capture (they become `Cell`s), the name of every `let` (for
+// readable Swift), and the input of type inference (which locals may get a Swift type, every
+// assignment to them, every call by name and every use of a name as a value).
+
+import NtntSema
+import NtntSyntax
+
+/// A variable: its scope and slot.
+struct SlotKey: Hashable {
+    let scope: ObjectIdentifier
+    let slot: Int
+}
+
+/// What one walk over a module finds about its variables.
+struct VariableFacts {
+    /// Slots referenced from a deeper function than the one declaring them, or declared at
+    /// module level (module variables are shared with every function), by scope.
+    var captured: [ObjectIdentifier: Set<Int>] = [:]
+    /// Each local name occurrence's variable.
+    var refKeys: [ObjectIdentifier: SlotKey] = [:]
+    /// Names of `let` variables by scope and slot.
+    var declaredNames: [ObjectIdentifier: [Int: String]] = [:]
+    /// Function-local `let` variables that may get a Swift type, and those that may not.
+    var nativeCandidates: Set<SlotKey> = []
+    var nativeExcluded: Set<SlotKey> = []
+    /// Every assignment to a variable: (variable, value, compound operator).
+    var nativeAssignments: [(SlotKey, Expr, BinaryOp?)] = []
+    /// Variables called by name (`f(args)`), with the arguments of each call.
+    var callsByName: [(SlotKey, [Expr])] = []
+    /// Variables read as values anywhere (a function read as a value may be called with anything).
+    var valueUses: Set<SlotKey> = []
+}
+
+/// Walks a module once and returns its `VariableFacts`.
+final class CaptureAnalysis: ASTWalker {
+    private(set) var facts = VariableFacts()
+
+    static func analyze(_ module: Module) -> VariableFacts {
+        let a = CaptureAnalysis()
+        a.walk(module: module)
+        return a.facts
+    }
+
+    /// Records a local reference; returns its variable.
+    @discardableResult
+    private func ref(_ r: VarRef) -> SlotKey? {
+        guard let target = declaringScope(of: r), case let .local(_, slot) = r.binding else { return nil }
+        let key = SlotKey(scope: ObjectIdentifier(target.info), slot: slot)
+        facts.refKeys[ObjectIdentifier(r)] = key
+        if target.function == nil || target.function !== functions.last {
+            facts.captured[key.scope, default: []].insert(slot)
+        }
+        return key
+    }
+
+    override func visit(_ s: Stmt) -> Bool {
+        if case let .letDecl(d, v, o) = s.kind, let top = scopes.last {
+            facts.declaredNames[ObjectIdentifier(top.info), default: [:]][d.slot] = d.name
+            if !functions.isEmpty {
+                let key = SlotKey(scope: ObjectIdentifier(top.info), slot: d.slot)
+                if o == nil { facts.nativeCandidates.insert(key) } else { facts.nativeExcluded.insert(key) }
+                facts.nativeAssignments.append((key, v, nil))
+            }
+        }
+        return true
+    }
+
+    override func visit(_ e: Expr) -> Bool {
+        switch e {
+        case .name(let r):
+            if let key = ref(r) { facts.valueUses.insert(key) }
+        case let .call(.name(r), args, _):
+            // A call by name is not a use of the function as a value (see `inferNativeSlots`).
+            if let key = ref(r) { facts.callsByName.append((key, args)) }
+            args.forEach(walk)
+            return false
+        case let .assign(.variable(r), op, v):
+            if let key = ref(r) { facts.nativeAssignments.append((key, v, op)) }
+        case let .assign(.path(r, _, _), _, _):
+            if let key = ref(r) { facts.nativeExcluded.insert(key) }
+        default:
+            break
+        }
+        return true
+    }
+}

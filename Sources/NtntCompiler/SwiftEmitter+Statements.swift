@@ -1,0 +1,282 @@
+// Statements: blocks whose last statement gives the value, if/else, loops with labelled
+// break/continue, `let … otherwise`, returns, imports, and the trace frames runtime errors gain.
+
+import NtntSema
+import NtntSyntax
+
+extension SwiftEmitter {
+    // MARK: - Statements
+
+    enum Tail {
+        case returnValue
+        case assign(String)
+        case discard
+    }
+
+    func finish(_ value: String, _ tail: Tail) {
+        switch tail {
+        case .returnValue: line("return \(value)")
+        case .assign(let t): line("\(t) = \(value)")
+        case .discard: if value != "Value.unit" { line("_ = \(value)") }
+        }
+    }
+
+    /// Statements whose last one gives the value (function bodies, if/match blocks).
+    func blockValue(_ statements: [Stmt], _ tail: Tail) throws {
+        guard let last = statements.last else {
+            finish("Value.unit", tail)
+            return
+        }
+        for s in statements.dropLast() { try statement(s) }
+        markLine(last.loc)
+        switch last.kind {
+        case .expr(.ifElse(let c, let t, let el)):
+            try ifStatement(c, t, el, tail)
+        case .expr(let e):
+            let v = try expr(e)
+            finish(v, tail)
+        case .block(let b):
+            line("do {")
+            indent += 1
+            if b.scope.isMaterialized { openScope(b.scope) }
+            try blockValue(b.statements, tail)
+            if b.scope.isMaterialized { closeScope() }
+            indent -= 1
+            line("}")
+        default:
+            try statement(last)
+            if !isDiverging(last) { finish("Value.unit", tail) }
+        }
+    }
+
+    func isDiverging(_ s: Stmt) -> Bool {
+        switch s.kind {
+        case .returnStmt, .breakStmt, .continueStmt: return true
+        default: return false
+        }
+    }
+
+    func ifStatement(_ cond: Expr, _ then: Block, _ elseBranch: ElseBranch?, _ tail: Tail) throws {
+        line("if \(try condition(cond)) {")
+        indent += 1
+        try scopedBlockValue(then, tail)
+        indent -= 1
+        switch elseBranch {
+        case .block(let b)?:
+            line("} else {")
+            indent += 1
+            try scopedBlockValue(b, tail)
+            indent -= 1
+            line("}")
+        case .elseIf(.ifElse(let c2, let t2, let e2))?:
+            line("} else {")
+            indent += 1
+            try ifStatement(c2, t2, e2, tail)
+            indent -= 1
+            line("}")
+        case .elseIf(let other)?:
+            line("} else {")
+            indent += 1
+            finish(try expr(other), tail)
+            indent -= 1
+            line("}")
+        case nil:
+            if case .discard = tail {
+                line("}")
+            } else {
+                line("} else {")
+                indent += 1
+                finish("Value.unit", tail)
+                indent -= 1
+                line("}")
+            }
+        }
+    }
+
+    func scopedBlockValue(_ b: Block, _ tail: Tail) throws {
+        if b.scope.isMaterialized { openScope(b.scope) }
+        try blockValue(b.statements, tail)
+        if b.scope.isMaterialized { closeScope() }
+    }
+
+    func scopedStatements(_ b: Block) throws {
+        if b.scope.isMaterialized { openScope(b.scope) }
+        for s in b.statements { try statement(s) }
+        if b.scope.isMaterialized { closeScope() }
+    }
+
+    /// Records the statement's line in `ln`, which error traces read.
+    func markLine(_ loc: SourceLoc) {
+        guard let f = SourceFiles.file(loc.file) else { return }
+        let n = f.lineAndColumn(of: Int(loc.offset)).line
+        if n != lastDirectiveLine {
+            // Swift errors and crash traces in this code point at the .tnt line.
+            writer.raw("#sourceLocation(file: \(swiftString(f.path)), line: \(n))")
+            lastDirectiveLine = n
+        }
+        if n != lastMarkedLine {
+            line("ln = \(n)")
+            lastMarkedLine = n
+        }
+    }
+
+
+    /// Wraps the code emitted by `body` so runtime errors leaving it gain a trace frame.
+    func traced(_ name: String, _ body: () throws -> Void) rethrows {
+        line("var ln = 0")
+        line("do {")
+        indent += 1
+        let saved = lastMarkedLine
+        lastMarkedLine = -1
+        lastDirectiveLine = -1
+        try body()
+        // The frame's glue below maps to the generated file again; the enclosing body (if this
+        // was a closure inside it) re-states its line at its next statement.
+        if lastDirectiveLine != -1 { writer.raw("#sourceLocation()") }
+        lastMarkedLine = saved
+        lastDirectiveLine = -1
+        indent -= 1
+        line("} catch var e as RuntimeError {")
+        line("    e.trace.append((\(swiftString(name)), \(swiftString(module.file.path + ":")) + String(ln)))")
+        line("    throw e")
+        line("}")
+    }
+
+    func statement(_ s: Stmt) throws {
+        markLine(s.loc)
+        switch s.kind {
+        case .expr(.ifElse(let c, let t, let el)):
+            try ifStatement(c, t, el, .discard)
+        case .expr(let e):
+            let v = try expr(e)
+            // An assignment's effect is already emitted; its value is a plain variable.
+            if case .assign = e { return }
+            line("_ = \(v)")
+        case let .letDecl(d, valueExpr, otherwise):
+            guard let clause = otherwise else {
+                if case let .native(n, type) = storage(hops: 0, slot: d.slot) {
+                    line("\(n) = \(try nativeExpr(valueExpr, type))")
+                    return
+                }
+                let v = try expr(valueExpr)
+                assign(slot: d.slot, hops: 0, value: v)
+                return
+            }
+            let raw = temp("o")
+            line("let \(raw): Value")
+            line("do {")
+            indent += 1
+            line("\(raw) = \(try expr(valueExpr))")
+            indent -= 1
+            line("} catch let e as RuntimeError {")
+            line("    \(raw) = .err(.string(e.message))")
+            line("}")
+            let bound = temp("b")
+            let errValue = temp("e")
+            line("switch classifyOtherwise(\(raw)) {")
+            line("case .bind(let \(bound)):")
+            indent += 1
+            assign(slot: d.slot, hops: 0, value: bound)
+            indent -= 1
+            line("case .otherwise(let \(errValue)):")
+            indent += 1
+            line("do {")
+            indent += 1
+            openScope(clause.body.scope, names: [clause.errDecl.slot: "err"])
+            assign(slot: clause.errDecl.slot, hops: 0, value: errValue)
+            for st in clause.body.statements { try statement(st) }
+            closeScope()
+            if !(clause.body.statements.last.map(isDiverging) ?? false) {
+                line("throw RuntimeError(\"otherwise block must diverge\")")
+            }
+            indent -= 1
+            line("}")
+            indent -= 1
+            line("}")
+        case .function:
+            break  // hoisted at scope entry
+        case .returnStmt(let e):
+            let v = try e.map { try expr($0) } ?? "Value.unit"
+            if functionDepth == 0 {
+                line("_ = \(v)")
+                line("throw CompiledProgramExit()")
+            } else {
+                line("return \(v)")
+            }
+        case let .whileLoop(cond, body):
+            let label = temp("loop")
+            line("\(label): while true {")
+            indent += 1
+            line("if !\(try condition(cond)) { break \(label) }")
+            loops.append(label)
+            try scopedStatements(body)
+            loops.removeLast()
+            indent -= 1
+            line("}")
+        case .loop(let body):
+            let label = temp("loop")
+            line("\(label): while true {")
+            indent += 1
+            loops.append(label)
+            try scopedStatements(body)
+            loops.removeLast()
+            indent -= 1
+            line("}")
+        case let .forIn(decl, seq, body, info):
+            let label = temp("loop")
+            let it = temp("it")
+            line("var \(it) = ValueIterator(\(try expr(seq)))")
+            line("\(label): while let item = \(it).next() {")
+            indent += 1
+            openScope(info, names: [decl.slot: decl.name])
+            assign(slot: decl.slot, hops: 0, value: "item")
+            loops.append(label)
+            for st in body.statements { try statement(st) }
+            loops.removeLast()
+            closeScope()
+            indent -= 1
+            line("}")
+        case .breakStmt:
+            line("break \(loops.last!)")
+        case .continueStmt:
+            line("continue \(loops.last!)")
+        case .block(let b):
+            line("do {")
+            indent += 1
+            try scopedStatements(b)
+            indent -= 1
+            line("}")
+        case .importStmt(let imp):
+            try importStatement(imp)
+        }
+    }
+
+    func importStatement(_ imp: Import) throws {
+        let isLocal = imp.path.hasPrefix("./") || imp.path.hasPrefix("../")
+        if isLocal {
+            guard let cls = localModules[resolvePath(imp.path)] else {
+                throw CompileError(loc: imp.loc, message: "cannot find module '\(imp.path)'")
+            }
+            let ex = temp("exports")
+            line("let \(ex) = try program.moduleExports(\(swiftString(cls)))")
+            switch imp.form {
+            case .names(let names):
+                for n in names {
+                    let v = "(try \(ex)[\(swiftString(n.name))].orThrow(\(swiftString("'\(n.name)' is not exported from '\(imp.path)'"))))"
+                    assign(slot: n.alias.slot, hops: 0, value: v)
+                }
+            case .namespace(let d):
+                assign(slot: d.slot, hops: 0, value: ".module(ModuleValue(path: \(swiftString(imp.path)), members: \(ex)))")
+            }
+            return
+        }
+        switch imp.form {
+        case .names(let names):
+            for n in names {
+                assign(slot: n.alias.slot, hops: 0, value: "try Builtins.importName(\(swiftString(n.name)), from: \(swiftString(imp.path)))")
+            }
+        case .namespace(let d):
+            assign(slot: d.slot, hops: 0, value: "try Builtins.namespace(\(swiftString(imp.path)))")
+        }
+    }
+}
