@@ -31,9 +31,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "NtntSyntaxTests", dependencies: ["NtntSyntax"]),
+        // What both test targets share: the conformance corpus, the ntnt binary, socket helpers.
+        .target(name: "NtntTestSupport", dependencies: ["NtntInterpreter"], path: "Tests/NtntTestSupport"),
         .testTarget(
             name: "NtntInterpreterTests",
-            dependencies: ["NtntInterpreter", "NtntSyntax", "NtntCompiler", .product(name: "NtntRuntime", package: "runtime")]
+            dependencies: ["NtntInterpreter", "NtntSyntax", "NtntSema", "NtntTestSupport", .product(name: "NtntRuntime", package: "runtime")]
+        ),
+        .testTarget(
+            name: "NtntCompilerTests",
+            dependencies: ["NtntCompiler", "NtntInterpreter", "NtntTestSupport", .product(name: "NtntRuntime", package: "runtime")]
         ),
     ]
 )

@@ -63,6 +63,7 @@ public enum Compiler {
             }
             var parts: [String] = []
             var globals: Set<String> = []
+            var calledGlobals: Set<String> = []
             let facts = ProgramFacts(loader: loader)
             let typed = TypedHandlers.find(facts, loadOrder: loader.loadOrder)
             var emitters: [SwiftEmitter] = []
@@ -84,6 +85,7 @@ public enum Compiler {
                     return .failure(CompileFailure(report: "compile error: \(error)"))
                 }
                 globals.formUnion(emitter.usedGlobals)
+                calledGlobals.formUnion(emitter.calledGlobals)
                 stdFunctions.merge(emitter.usedStdFunctions) { a, _ in a }
                 emitters.append(emitter)
             }
@@ -117,14 +119,14 @@ public enum Compiler {
                 }
             }
             out.line("")
+            // Only what the code uses: a global read as a value, or called directly.
             for g in globals.sorted() {
                 let id = SwiftCodeWriter.identifier(g)
-                if g == "None" {
-                    out.line("private let g_\(id): Value = .none")
-                } else {
-                    out.line("private let g_\(id): Value = Builtins.globals[\(SwiftCodeWriter.literal(g))]!")
-                    out.line("private let gf_\(id): BuiltinFunction = Builtins.function(\(SwiftCodeWriter.literal(g)))")
-                }
+                out.line(g == "None" ? "private let g_\(id): Value = .none"
+                                     : "private let g_\(id): Value = Builtins.globals[\(SwiftCodeWriter.literal(g))]!")
+            }
+            for g in calledGlobals.sorted() {
+                out.line("private let gf_\(SwiftCodeWriter.identifier(g)): BuiltinFunction = Builtins.function(\(SwiftCodeWriter.literal(g)))")
             }
             for (constant, f) in stdFunctions.sorted(by: { $0.key < $1.key }) {
                 out.line("private let \(constant): BuiltinFunction = Builtins.stdFunction(\(SwiftCodeWriter.literal(f.name)), from: \(SwiftCodeWriter.literal(f.path)), namespace: \(f.namespace))")

@@ -234,7 +234,7 @@ extension SwiftEmitter {
         }
         if case .name(let r) = callee, case .global(let g) = r.binding, globalNames[g] != "None" {
             let name = globalNames[g]
-            usedGlobals.insert(name)
+            calledGlobals.insert(name)
             if ["parse_json", "parse", "parse_form"].contains(name), args.count == 1, let view = requestView(args[0]) {
                 return "(try gf_\(identifierPart(name)).call([\(view).field(\"body\")], self.rt.context))"
             }

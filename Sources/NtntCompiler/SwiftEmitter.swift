@@ -71,6 +71,8 @@ final class SwiftEmitter {
     var functionDepth = 0
     /// Globals used (emitted as file-level constants).
     var usedGlobals: Set<String> = []
+    /// Global builtins called directly (a `gf_` constant each; `usedGlobals` are read as values).
+    var calledGlobals: Set<String> = []
     /// Std functions called directly, by Swift constant name: (std path, name, through a namespace).
     var usedStdFunctions: [String: (path: String, name: String, namespace: Bool)] = [:]
     /// Other modules' classes whose functions this module calls directly.

@@ -3,39 +3,7 @@
 
 import Foundation
 import Testing
-
-enum CLI {
-    /// The `ntnt` executable built alongside the tests.
-    static let binary: String = {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var candidates = [dir.appendingPathComponent("ntnt").path]
-        candidates.append(ConformanceCorpus.projectRoot + "/.build/debug/ntnt")
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
-    }()
-
-    /// Runs `ntnt ARGS` in `directory`; returns (status, stdout, stderr).
-    static func run(_ args: [String], in directory: String? = nil) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-
-    static func temporaryFile(_ name: String, _ contents: String) throws -> (dir: String, name: String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try contents.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        return (dir.path, name)
-    }
-}
+@testable import NtntTestSupport
 
 @Suite(.serialized) struct CLITests {
     @Test func versionAndHelp() throws {
@@ -102,6 +70,22 @@ enum CLI {
         let manifest = try String(contentsOfFile: goodDir + "/out/Package.swift", encoding: .utf8)
         #expect(manifest.contains(ConformanceCorpus.projectRoot + "/runtime"))
         #expect(FileManager.default.fileExists(atPath: goodDir + "/out/Sources/App/good.swift"))
+    }
+
+    @Test func transpileReportSaysWhatTheProgramBecame() throws {
+        let source = """
+            import { json } from "std/http/server"
+            fn square(n) { n * n }
+            get("/users/{id}", fn(req) { json(map { "id": req.params["id"], "n": square(3) }) })
+            let route = "/dyn"
+            get(route + "/x", fn(req) { json(map {}) })
+            """
+        let (dir, name) = try CLI.temporaryFile("report.tnt", source)
+        let (status, out, _) = try CLI.run(["transpile", "--report", name, "-o", "out"], in: dir)
+        #expect(status == 0)
+        #expect(out.contains("GET /users/{id} -> <closure> (report.tnt:3:20): typed, reads params, runs on the event loop"), "\(out)")
+        #expect(out.contains("GET <computed>: dynamic: pattern computed at run time (report.tnt:5:4)"), "\(out)")
+        #expect(out.contains("square (report.tnt:2:1): n: Int"), "\(out)")
     }
 
     @Test func missingFileIsAClearError() throws {

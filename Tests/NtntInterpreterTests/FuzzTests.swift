@@ -4,6 +4,7 @@
 
 import Foundation
 import Testing
+@testable import NtntTestSupport
 @testable import NtntInterpreter
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.

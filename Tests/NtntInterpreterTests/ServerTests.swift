@@ -5,6 +5,7 @@
 
 import Foundation
 import Testing
+@testable import NtntTestSupport
 @testable import NtntInterpreter
 
 @Suite(.serialized) struct ServerTests {

@@ -6,6 +6,7 @@ import Foundation
 import Testing
 @testable import NtntCompiler
 @testable import NtntInterpreter
+@testable import NtntTestSupport
 
 @Suite struct CompileReportTests {
     static let programs: [(name: String, path: String)] =

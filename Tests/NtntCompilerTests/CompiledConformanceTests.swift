@@ -10,11 +10,9 @@ import Foundation
 import Testing
 @testable import NtntCompiler
 @testable import NtntInterpreter
+@testable import NtntTestSupport
 
-/// The seven benchmark endpoints written in several styles (samples/styles/).
-enum StyleCorpus {
-    static let styles = ["closures", "modules", "namespace", "factory", "expressions"]
-}
+extension ConformanceCase: CustomTestStringConvertible {}
 
 enum CompiledCorpus {
     /// One folder per checkout (the generated package records the runtime's absolute path).
