@@ -100,11 +100,7 @@ enum CompiledCorpus {
     }
 
     static func check(_ c: ConformanceCase) -> [String] {
-        let base = c.directory + "/" + c.name
-        let expectedOut = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-        let expectedCode = Int32((try? String(contentsOfFile: base + ".code", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "0") ?? 0
-        let expectedErr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        let (expectedOut, expectedCode, expectedErr) = c.expected
         var problems: [String] = []
         if let failure = build.failures[c.testDescription] {
             // Only an expected parse error may stop the transpiler.

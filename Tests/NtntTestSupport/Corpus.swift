@@ -11,7 +11,7 @@
 // that passes, so the list can only shrink.
 
 import Foundation
-@testable import NtntInterpreter
+import NtntInterpreter
 
 /// One conformance program.
 struct ConformanceCase: Sendable {
@@ -19,6 +19,17 @@ struct ConformanceCase: Sendable {
     let directory: String
     let name: String
     var testDescription: String { "\(suite)/\(name)" }
+
+    /// What the program must do: its stdout (`NAME.out`), exit status (`NAME.code`, default 0)
+    /// and the lines its error report must contain (`NAME.err`).
+    var expected: (stdout: String, status: Int32, stderr: String) {
+        let base = directory + "/" + name
+        let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        let code = Int32((try? String(contentsOfFile: base + ".code", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "0") ?? 0
+        let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        return (out, code, err)
+    }
 }
 
 enum ConformanceCorpus {
@@ -61,10 +72,7 @@ enum ConformanceCorpus {
     /// Runs one case in-process and returns the mismatches (empty when it passes).
     static func check(_ c: ConformanceCase) -> [String] {
         let base = c.directory + "/" + c.name
-        let expectedOut = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-        let expectedCode = Int32((try? String(contentsOfFile: base + ".code", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "0") ?? 0
-        let expectedErr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        let (expectedOut, expectedCode, expectedErr) = c.expected
 
         final class Buffer: @unchecked Sendable { var bytes: [UInt8] = [] }
         let out = Buffer()
