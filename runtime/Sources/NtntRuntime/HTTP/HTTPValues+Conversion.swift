@@ -63,28 +63,34 @@ extension HTTPRequest {
     /// url, query, query_params, params, headers, body, ip, id); `.unit` when none is read.
     public func makeValue(parameters: [(name: String, value: String)], fields: RequestFields) -> Value {
         if fields.isEmpty { return .unit }
-        var entries: [(String, Value)] = []
-        entries.reserveCapacity(10)
-        // In key order, so the map is built without moving entries.
-        if fields.contains(.body) { entries.append(("body", .string(String(decoding: body, as: UTF8.self)))) }
+        var keys: [String] = []
+        var values: [Value] = []
+        keys.reserveCapacity(10)
+        values.reserveCapacity(10)
+        func add(_ key: String, _ value: Value) {
+            keys.append(key)
+            values.append(value)
+        }
+        // In ascending key order (each key once), so the map needs no sorting.
+        if fields.contains(.body) { add("body", .string(String(decoding: body, as: UTF8.self))) }
         if fields.contains(.headers) {
             var headerMap = ValueMap()
             for (n, v) in headers { headerMap[n] = .string(v) }
-            entries.append(("headers", .map(headerMap)))
+            add("headers", .map(headerMap))
         }
-        if fields.contains(.id) { entries.append(("id", .string(header("x-request-id") ?? makeUUID()))) }
-        if fields.contains(.ip) { entries.append(("ip", .string(remoteAddress))) }
-        if fields.contains(.method) { entries.append(("method", .string(method))) }
+        if fields.contains(.id) { add("id", .string(header("x-request-id") ?? makeUUID())) }
+        if fields.contains(.ip) { add("ip", .string(remoteAddress)) }
+        if fields.contains(.method) { add("method", .string(method)) }
         if fields.contains(.params) {
             var params = ValueMap()
             for (n, v) in parameters { params[n] = .string(v) }
-            entries.append(("params", .map(params)))
+            add("params", .map(params))
         }
-        if fields.contains(.path) { entries.append(("path", .string(String(path)))) }
-        if fields.contains(.query) { entries.append(("query", .string(String(query)))) }
-        if fields.contains(.queryParams) { entries.append(("query_params", .map(parseURLEncoded(String(query))))) }
-        if fields.contains(.url) { entries.append(("url", .string(target))) }
-        return .map(ValueMap(entries))
+        if fields.contains(.path) { add("path", .string(String(path))) }
+        if fields.contains(.query) { add("query", .string(String(query))) }
+        if fields.contains(.queryParams) { add("query_params", .map(parseURLEncoded(String(query)))) }
+        if fields.contains(.url) { add("url", .string(target)) }
+        return .map(ValueMap(sortedKeys: keys, values: values))
     }
 
     /// The whole request as an ntnt Map.

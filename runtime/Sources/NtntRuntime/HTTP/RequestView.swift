@@ -23,6 +23,7 @@ public final class RequestView {
         let v: Value
         switch name {
         case "query_params": v = .map(queryParameters)
+        case "body": return .string(String(decoding: request.body, as: UTF8.self))
         default:
             var field: RequestFields = []
             for (n, f) in RequestFields.names where n == name { field = f }
