@@ -23,13 +23,13 @@ final class SwiftCodeWriter {
         lines.append(s)
     }
 
-    /// Writes `opener {`, the body one level deeper, and `}` (`closer` replaces the brace line).
-    func block(_ opener: String, closer: String = "}", _ body: () throws -> Void) rethrows {
+    /// Writes `opener {`, the body one level deeper, and `}`.
+    func block(_ opener: String, _ body: () throws -> Void) rethrows {
         line(opener + " {")
         indent += 1
         try body()
         indent -= 1
-        line(closer)
+        line("}")
     }
 
     /// Runs `body` one level deeper.
@@ -53,12 +53,6 @@ final class SwiftCodeWriter {
         indent = depth
         defer { (lines, indent) = saved }
         try body()
-        return lines
-    }
-
-    /// Takes the lines written so far, leaving the writer empty.
-    func take() -> [String] {
-        defer { lines = [] }
         return lines
     }
 

@@ -219,26 +219,16 @@ extension SwiftEmitter {
         // as the builtin itself, not through the module variable that holds it.
         if let std = stdCallee(callee) {
             if std.path == "std/http/server", std.name == "json", let direct = try jsonOfMapLiteral(args) { return direct }
-            if ["parse_json", "parse", "parse_form"].contains(std.name), args.count == 1, let view = requestView(args[0]) {
-                // Reading a request's body is reading its `body` field (§10.7).
-                let constant = "sf_\(identifierPart(std.path))_\(identifierPart(std.name))\(std.namespace ? "_ns" : "")"
-                usedStdFunctions[constant] = std
-                if std.namespace { line("try requireCallable(\(constant))") }
-                return "(try \(constant).call([\(view).field(\"body\")], self.rt.context))"
-            }
             let constant = "sf_\(identifierPart(std.path))_\(identifierPart(std.name))\(std.namespace ? "_ns" : "")"
             usedStdFunctions[constant] = std
             if std.namespace { line("try requireCallable(\(constant))") }
-            let xs = try operands(args)
+            let xs = try builtinArguments(std.name, args)
             return "(try \(constant).call([\(xs.joined(separator: ", "))], self.rt.context))"
         }
         if case .name(let r) = callee, case .global(let g) = r.binding, globalNames[g] != "None" {
             let name = globalNames[g]
             calledGlobals.insert(name)
-            if ["parse_json", "parse", "parse_form"].contains(name), args.count == 1, let view = requestView(args[0]) {
-                return "(try gf_\(identifierPart(name)).call([\(view).field(\"body\")], self.rt.context))"
-            }
-            let xs = try operands(args)
+            let xs = try builtinArguments(name, args)
             return "(try gf_\(identifierPart(name)).call([\(xs.joined(separator: ", "))], self.rt.context))"
         }
         var calleeValue: String
@@ -303,6 +293,15 @@ extension SwiftEmitter {
               let (path, _) = facts.values.declaringModule(f), let cls = localModules[path],
               case .function(let g) = facts.values.exported(name, of: path), g === f else { return nil }
         return (f, cls)
+    }
+
+    /// A builtin's arguments: `parse_json(req)` and the other body readers on a typed request
+    /// get its `body` field (what they read of a request Map, §10.7), others their operands.
+    func builtinArguments(_ name: String, _ args: [Expr]) throws -> [String] {
+        if ProgramFacts.bodyReaders.contains(name), args.count == 1, let view = requestView(args[0]) {
+            return ["\(view).field(\"body\")"]
+        }
+        return try operands(args)
     }
 
     /// The view of a typed handler's request parameter, when `e` names it.

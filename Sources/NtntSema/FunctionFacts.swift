@@ -43,8 +43,6 @@ public struct FunctionFacts: Sendable {
 public final class ProgramFacts {
     public let values: StaticValues
     private(set) var facts: [ObjectIdentifier: FunctionFacts] = [:]
-    /// Every function of the program, in source order per module.
-    public private(set) var allFunctions: [FunctionDecl] = []
 
     /// Builtins that block (network, files, serving).
     static let blockingBuiltins: Set<String> = [
@@ -59,7 +57,7 @@ public final class ProgramFacts {
         "get", "post", "put", "patch", "delete", "use_middleware",
     ]).union(higherOrderBuiltins)
     /// Builtins that read a request's body when given the request.
-    static let bodyReaders: Set<String> = ["parse_json", "parse", "parse_form"]
+    public static let bodyReaders: Set<String> = ["parse_json", "parse", "parse_form"]
 
     public init(values: StaticValues, loadOrder: [String]) {
         self.values = values
@@ -68,7 +66,6 @@ public final class ProgramFacts {
             let c = Collector(values: values, module: path)
             c.walk(module: values.modules[path]!)
             direct.merge(c.direct) { a, _ in a }
-            allFunctions += c.order
         }
         // Blocking and impurity flow from callees to callers. A pure function must finish:
         // recursion (a cycle of uses) is not pure.
@@ -120,7 +117,6 @@ final class Collector: ASTWalker {
     let values: StaticValues
     let module: String
     var direct: [ObjectIdentifier: Direct] = [:]
-    var order: [FunctionDecl] = []
     /// First parameters: slot → the function they belong to.
     private var requestParams: [SlotID: ObjectIdentifier] = [:]
 
@@ -139,7 +135,6 @@ final class Collector: ASTWalker {
 
     override func enter(_ f: FunctionDecl) -> Bool {
         direct[ObjectIdentifier(f)] = Direct()
-        order.append(f)
         if let p = f.parameters.first { requestParams[SlotID(f.scope, p.decl.slot)] = ObjectIdentifier(f) }
         return true
     }

@@ -22,7 +22,6 @@ public struct RouteEntry {
     /// Where the reason points (the handler or pattern expression, else the call).
     public var reasonLoc: SourceLoc
 
-    public var isStatic: Bool { dynamicReason == nil }
 }
 
 /// Finds every registration of a program.
