@@ -132,3 +132,9 @@ public func environmentInt(_ name: String) -> Int? {
     guard let p = getenv(name) else { return nil }
     return Int(String(cString: p))
 }
+
+/// The value of environment variable `name`, if set.
+public func environmentString(_ name: String) -> String? {
+    guard let p = getenv(name) else { return nil }
+    return String(cString: p)
+}

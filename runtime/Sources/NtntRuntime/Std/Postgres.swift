@@ -17,21 +17,20 @@ extension Builtins {
     static let postgresFunctions: [BuiltinFunction] = [
         BuiltinFunction("connect", arity: 1...1) { a, _ in
             let url = try a.string(0, "connect")
-            let pool = PostgresPool.shared(url: url)
-            // Reach the server now, even though the pool is otherwise lazy.
+            let database = Database.shared(url: url)
+            // Reach the server now, even though connections are otherwise opened lazily.
             do {
-                let c = try pool.acquire()
-                pool.release(c)
+                _ = try database.execute("SELECT 1", [])
             } catch let e as PostgresError {
                 return .err(.string("Connection failed: \(e.message)"))
             }
-            return .ok(.connection(DatabaseHandle(pool: pool)))
+            return .ok(.connection(DatabaseHandle(database: database)))
         },
         BuiltinFunction("query", arity: 2...3) { a, _ in
             let db = try handle(a[0], "query")
             let sql = try a.string(1, "query"), params = try parameterArray(a, 2, "query")
             do {
-                return .ok(.array(try db.with { try $0.execute(sql, params).rows }))
+                return .ok(.array(try db.execute(sql, params).rows))
             } catch let e as PostgresError {
                 return .err(.string("Query failed: \(e.message)"))
             }
@@ -40,7 +39,7 @@ extension Builtins {
             let db = try handle(a[0], "query_one")
             let sql = try a.string(1, "query_one"), params = try parameterArray(a, 2, "query_one")
             do {
-                let rows = try db.with { try $0.execute(sql, params).rows }
+                let rows = try db.execute(sql, params).rows
                 return .ok(rows.first ?? .none)
             } catch let e as PostgresError {
                 return .err(.string("Query failed: \(e.message)"))
@@ -50,7 +49,7 @@ extension Builtins {
             let db = try handle(a[0], "execute")
             let sql = try a.string(1, "execute"), params = try parameterArray(a, 2, "execute")
             do {
-                return .ok(.int(try db.with { try $0.execute(sql, params).affected }))
+                return .ok(.int(try db.execute(sql, params).affected))
             } catch let e as PostgresError {
                 return .err(.string("Execute failed: \(e.message)"))
             }
@@ -63,7 +62,7 @@ extension Builtins {
                 throw RuntimeError("query_batch(): parameter set \(i + 1) must be an Array, got \(v.typeName)")
             }
             do {
-                return .ok(.array(try db.with { try $0.executeBatch(sql, sets) }.map(Value.array)))
+                return .ok(.array(try db.executeBatch(sql, sets).map(Value.array)))
             } catch let e as PostgresError {
                 return .err(.string("Query failed: \(e.message)"))
             }
@@ -71,15 +70,14 @@ extension Builtins {
         BuiltinFunction("begin", arity: 1...1) { a, _ in
             let db = try handle(a[0], "begin")
             do {
-                let c = try db.pool.acquire()
+                let s = try db.database.sessions.acquire()
                 do {
-                    try c.command("BEGIN")
+                    try s.command("BEGIN")
                 } catch {
-                    db.pool.release(c)
+                    db.database.sessions.release(s)
                     throw error
                 }
-                c.inTransaction = true
-                return .ok(.connection(DatabaseHandle(pool: db.pool, pinned: c)))
+                return .ok(.connection(DatabaseHandle(database: db.database, pinned: s)))
             } catch let e as PostgresError {
                 return .err(.string("Query failed: \(e.message)"))
             }
@@ -88,10 +86,9 @@ extension Builtins {
         BuiltinFunction("rollback", arity: 1...1) { a, _ in try endTransaction(a[0], "ROLLBACK", "rollback") },
         BuiltinFunction("close", arity: 1...1) { a, _ in
             let db = try handle(a[0], "close")
-            if let c = db.unpin() {
-                try? c.command("ROLLBACK")
-                c.inTransaction = false
-                db.pool.release(c)
+            if let s = db.unpin() {
+                try? s.command("ROLLBACK")
+                db.database.sessions.release(s)
             }
             return .bool(true)
         },
@@ -99,13 +96,10 @@ extension Builtins {
 
     static func endTransaction(_ v: Value, _ sql: String, _ fn: String) throws -> Value {
         let db = try handle(v, fn)
-        guard let c = db.unpin() else { return .err(.string("\(fn)(): no transaction in progress")) }
-        defer {
-            c.inTransaction = false
-            db.pool.release(c)
-        }
+        guard let s = db.unpin() else { return .err(.string("\(fn)(): no transaction in progress")) }
+        defer { db.database.sessions.release(s) }
         do {
-            try c.command(sql)
+            try s.command(sql)
             return .bool(true)
         } catch let e as PostgresError {
             return .err(.string("Query failed: \(e.message)"))

@@ -48,7 +48,12 @@ public final class Monitor {
 
     public init() {
         pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&cond, nil)
+        // Timed waits measure the monotonic clock, so a wall-clock jump cannot stretch them.
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        pthread_cond_init(&cond, &attr)
+        pthread_condattr_destroy(&attr)
     }
 
     deinit {
@@ -60,6 +65,11 @@ public final class Monitor {
     @inline(__always) public func unlock() { pthread_mutex_unlock(&mutex) }
     /// Waits on the condition; call with the lock held.
     @inline(__always) public func wait() { pthread_cond_wait(&cond, &mutex) }
+    /// Waits on the condition until `deadline` (monotonicMillis); false once it has passed.
+    public func wait(until deadline: Int) -> Bool {
+        var ts = timespec(tv_sec: deadline / 1000, tv_nsec: (deadline % 1000) * 1_000_000)
+        return pthread_cond_timedwait(&cond, &mutex, &ts) == 0 || monotonicMillis() < deadline
+    }
     @inline(__always) public func signal() { pthread_cond_signal(&cond) }
     @inline(__always) public func broadcast() { pthread_cond_broadcast(&cond) }
 

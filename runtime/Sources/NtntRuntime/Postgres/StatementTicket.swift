@@ -1,0 +1,97 @@
+// What a request hands the pipeline driver, and how its thread waits for the answer.
+//
+// A ticket is one statement, or one statement with many parameter sets (query_batch), ended
+// by its own sync point: an error aborts only the ticket's own statements. The submitting
+// thread parks on its `Parker` until the driver fills the ticket in or the deadline passes;
+// a ticket given up on is marked abandoned and the driver frees its results when they come.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibPQ
+
+/// One thread's parking spot (a mutex and condition), made once per thread.
+final class Parker {
+    let monitor = Monitor()
+
+    nonisolated(unsafe) private static var key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k) { p in
+            if let p { Unmanaged<Parker>.fromOpaque(p).release() }
+        }
+        return k
+    }()
+
+    /// The calling thread's parker.
+    static var current: Parker {
+        if let p = pthread_getspecific(key) { return Unmanaged<Parker>.fromOpaque(p).takeUnretainedValue() }
+        let parker = Parker()
+        pthread_setspecific(key, Unmanaged.passRetained(parker).toOpaque())
+        return parker
+    }
+}
+
+/// Statements in flight for one request.
+final class StatementTicket {
+    let sql: String
+    /// One parameter list per execution, in text form (nil = NULL).
+    let parameterSets: [[String?]]
+    let parker: Parker
+    /// When the waiter gives up (monotonicMillis).
+    let deadline: Int
+
+    // Written by the driver thread; read by the waiter once `done` (both under parker.monitor).
+    /// A successful result per execution, in order.
+    var results: [OpaquePointer?]
+    var error: PostgresError?
+    private var done = false
+    private var abandoned = false
+
+    init(sql: String, parameterSets: [[String?]], deadline: Int) {
+        self.sql = sql
+        self.parameterSets = parameterSets
+        self.parker = Parker.current
+        self.deadline = deadline
+        self.results = Array(repeating: nil, count: parameterSets.count)
+    }
+
+    /// Records the first error of the ticket's statements.
+    func fail(_ e: PostgresError) {
+        if error == nil { error = e }
+    }
+
+    /// Called by the driver once the ticket's sync point (or its connection's loss) is reached.
+    func finish() {
+        parker.monitor.lock()
+        if abandoned {
+            clearResults()
+        } else {
+            done = true
+        }
+        parker.monitor.unlock()
+        parker.monitor.signal()
+    }
+
+    /// Waits for the driver; on return the caller owns `results` (and must clear them).
+    func wait() throws {
+        let monitor = parker.monitor
+        monitor.lock()
+        while !done {
+            if !monitor.wait(until: deadline) && !done {
+                abandoned = true
+                monitor.unlock()
+                throw PostgresError(message: "statement timed out (no answer from the database)", connectionBroken: false)
+            }
+        }
+        monitor.unlock()
+        if let e = error {
+            clearResults()
+            throw e
+        }
+    }
+
+    func clearResults() {
+        for case let r? in results { PQclear(r) }
+        results = []
+    }
+}
