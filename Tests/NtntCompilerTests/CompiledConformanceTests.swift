@@ -55,7 +55,7 @@ enum CompiledCorpus {
             case .failure(let f): failures["style/\(style)"] = f.report
             }
         }
-        for server in ["module_state", "dynamic_routes"] {
+        for server in ["module_state", "dynamic_routes", "database"] {
             let unit = CompileUnit(name: "server_\(server)", path: ConformanceCorpus.projectRoot + "/Tests/Servers/\(server).tnt",
                                    displayPath: "Tests/Servers/\(server).tnt")
             switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {

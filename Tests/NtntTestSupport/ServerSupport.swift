@@ -193,9 +193,43 @@ func fetch(_ port: Int, _ method: String = "GET", _ path: String, body: String? 
 /// Runs `scripts/db.sh ARG`. (Through system(3): Foundation's Process does not notice the
 /// script's exit while the PostgreSQL server it started keeps running.)
 @discardableResult
-func dbScript(_ arg: String) -> Int32 {
-    let status = system("bash '\(ConformanceCorpus.projectRoot)/scripts/db.sh' \(arg) >/dev/null 2>&1")
+func dbScript(_ arg: String, cluster: TestCluster = .main) -> Int32 {
+    let status = system("\(cluster.environment) bash '\(ConformanceCorpus.projectRoot)/scripts/db.sh' \(arg) >/dev/null 2>&1")
     return (status >> 8) & 0xFF
+}
+
+/// A PostgreSQL cluster of scripts/db.sh: the shared one, or one a test may stop and start
+/// without disturbing the suites that run meanwhile.
+struct TestCluster {
+    let directory: String?
+    let port: Int
+
+    static let main = TestCluster(directory: nil, port: 54329)
+    static let restartable = TestCluster(directory: "/tmp/ntnt-pg-restart", port: 54331)
+
+    var environment: String {
+        directory.map { "NTNT_DB_DIR='\($0)' NTNT_DB_PORT=\(port)" } ?? ""
+    }
+
+    var url: String {
+        directory == nil ? testDatabaseURL : "postgres://postgres@127.0.0.1:\(port)/ntnt"
+    }
+
+    /// Lines of `psql -tA` output for `sql` (fields separated by `|`).
+    func query(_ sql: String) -> [String] {
+        let bin = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last
+            .map { "/usr/lib/postgresql/\($0)/bin/psql" } ?? "psql"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: FileManager.default.fileExists(atPath: bin) ? bin : "/usr/bin/psql")
+        p.arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "ntnt", "-tAc", sql]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return [] }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out.split(separator: "\n").map(String.init)
+    }
 }
 
 /// Parses a JSON text with Foundation (independent of the runtime's own codec).

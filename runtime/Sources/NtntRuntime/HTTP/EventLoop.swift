@@ -254,8 +254,16 @@ final class EventLoop {
                     if !keepAlive { conn.closeAfterWrite = true }
                     continue
                 }
-                conn.inFlight = true
-                server.workers.submit(HTTPJob(request: request, loop: self, fd: conn.fd, generation: conn.generation))
+                let job = HTTPJob(request: request, loop: self, fd: conn.fd, generation: conn.generation)
+                if server.workers.submit(job) {
+                    conn.inFlight = true
+                } else {
+                    // Every worker is busy and the queue is full: refuse fast rather than queue more.
+                    let busy = HTTPResponse.plainText(503, "Service Unavailable: the server is busy, try again")
+                    HTTPResponseWriter.write(busy, keepAlive: request.keepAlive, date: date.bytes,
+                                             headOnly: request.method == "HEAD", into: &conn.output)
+                    if !request.keepAlive { conn.closeAfterWrite = true }
+                }
             }
         }
         // Answers produced inline (possibly several pipelined ones) go out in one write.

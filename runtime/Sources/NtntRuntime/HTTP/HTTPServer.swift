@@ -56,10 +56,12 @@ public final class HTTPServer {
         public var requestTimeoutMillis: Int
         /// Keep-alive connections idle this long are closed.
         public var idleTimeoutMillis: Int
+        /// Requests that may wait for a worker; beyond it a request gets a fast 503.
+        public var queueLimit: Int
 
         public init(port: Int = 8080, eventLoops: Int = onlineCPUCount(), workers: Int = 16,
                     workerStackSize: Int = 8 << 20, limits: HTTPLimits = HTTPLimits(),
-                    requestTimeoutMillis: Int = 10_000, idleTimeoutMillis: Int = 60_000) {
+                    requestTimeoutMillis: Int = 10_000, idleTimeoutMillis: Int = 60_000, queueLimit: Int = 1024) {
             self.port = port
             self.eventLoops = eventLoops
             self.workers = workers
@@ -67,6 +69,7 @@ public final class HTTPServer {
             self.limits = limits
             self.requestTimeoutMillis = requestTimeoutMillis
             self.idleTimeoutMillis = idleTimeoutMillis
+            self.queueLimit = queueLimit
         }
     }
 
@@ -98,7 +101,8 @@ public final class HTTPServer {
             }
             listeners.append(fd)
         }
-        workers = WorkerPool(count: max(1, configuration.workers), stackSize: configuration.workerStackSize, makeHandler: makeHandler)
+        workers = WorkerPool(count: max(1, configuration.workers), queueLimit: max(1, configuration.queueLimit),
+                             stackSize: configuration.workerStackSize, makeHandler: makeHandler)
         let loops = listeners.enumerated().map { EventLoop(index: $0.offset, server: self, listenFD: $0.element) }
         onReady()
         let threads = loops.map { loop in NativeThread(stackSize: 1 << 20) { loop.run() } }

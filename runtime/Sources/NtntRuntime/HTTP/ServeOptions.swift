@@ -13,6 +13,7 @@ public struct ServeOptions: Sendable {
     public var maxBodyBytes: Int
     public var requestTimeoutSeconds: Int
     public var idleTimeoutSeconds: Int
+    public var queueLimit: Int
 
     public init(port: Int? = nil, quiet: Bool = false, watch: Bool = false) {
         self.port = port ?? environmentInt("NTNT_PORT")
@@ -23,6 +24,7 @@ public struct ServeOptions: Sendable {
         self.maxBodyBytes = environmentInt("NTNT_MAX_BODY") ?? 1 << 20
         self.requestTimeoutSeconds = environmentInt("NTNT_REQUEST_TIMEOUT") ?? 10
         self.idleTimeoutSeconds = environmentInt("NTNT_IDLE_TIMEOUT") ?? 60
+        self.queueLimit = environmentInt("NTNT_QUEUE") ?? 1024
     }
 
     /// Handlers block on the database, so there are more workers than cores.
@@ -40,7 +42,8 @@ extension ServeOptions {
             workerStackSize: workerStackSize,
             limits: HTTPLimits(maxBodyBytes: maxBodyBytes),
             requestTimeoutMillis: requestTimeoutSeconds * 1000,
-            idleTimeoutMillis: idleTimeoutSeconds * 1000
+            idleTimeoutMillis: idleTimeoutSeconds * 1000,
+            queueLimit: queueLimit
         )
     }
 

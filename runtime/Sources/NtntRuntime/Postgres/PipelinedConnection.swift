@@ -71,6 +71,7 @@ final class PipelinedConnection {
             return false
         }
         conn = c
+        silenceNotices(c)
         state = .connecting
         busySince = now
         return true

@@ -27,6 +27,7 @@ final class PostgresSession {
             throw PostgresError(message: "out of memory", connectionBroken: true)
         }
         conn = c
+        silenceNotices(c)
         if PQstatus(c) != CONNECTION_OK {
             let message = PostgresSession.errorText(c)
             PQfinish(c)
@@ -102,4 +103,10 @@ func withParameterPointers<R>(_ texts: [String?], _ body: ([UnsafePointer<CChar>
     return try storage.withUnsafeMutableBufferPointer { buf in
         try body(buf.map { UnsafePointer($0) })
     }
+}
+
+/// Server notices (`NOTICE: table … does not exist, skipping`) are not errors; libpq would
+/// print them on stderr.
+func silenceNotices(_ c: OpaquePointer) {
+    PQsetNoticeProcessor(c, { _, _ in }, nil)
 }

@@ -1,5 +1,6 @@
 // The worker pool: a fixed set of threads that run request handlers, which may block (database
-// calls, file reads). Event loops push jobs onto one shared FIFO; a worker takes a job, runs
+// calls, file reads). Event loops push jobs onto one shared, bounded FIFO (a full queue refuses
+// the job, and the loop answers 503 at once); a worker takes a job, runs
 // its handler and hands the response bytes back to the job's event loop. Each worker builds
 // its own handler once at start (`makeHandler(index)`), so per-worker state — an interpreter,
 // a database connection — needs no locking.
@@ -19,8 +20,10 @@ final class WorkerPool {
     private var head = 0
     private var stopping = false
     private var threads: [NativeThread] = []
+    private let queueLimit: Int
 
-    init(count: Int, stackSize: Int, makeHandler: @escaping (Int) -> HTTPServer.Handler) {
+    init(count: Int, queueLimit: Int, stackSize: Int, makeHandler: @escaping (Int) -> HTTPServer.Handler) {
+        self.queueLimit = queueLimit
         for i in 0..<count {
             threads.append(NativeThread(stackSize: stackSize) { [unowned self] in
                 let handler = makeHandler(i)
@@ -29,11 +32,17 @@ final class WorkerPool {
         }
     }
 
-    func submit(_ job: HTTPJob) {
+    /// Queues a job; false (nothing queued) when `queueLimit` jobs are already waiting.
+    func submit(_ job: HTTPJob) -> Bool {
         monitor.lock()
+        if queue.count - head >= queueLimit {
+            monitor.unlock()
+            return false
+        }
         queue.append(job)
         monitor.signal()
         monitor.unlock()
+        return true
     }
 
     private func next() -> HTTPJob? {
