@@ -31,6 +31,9 @@ import sys
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgbench  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENDPOINTS = ["plaintext", "json", "params", "json-body", "db", "queries", "template"]
 JSON_BODY = '{"message":"Hello, World!","numbers":[1,2,3,4,5],"nested":{"key":"value"}}'
@@ -123,6 +126,14 @@ def markdown_table(results):
     return "\n".join(lines)
 
 
+def full_report(results):
+    """The table, then PostgreSQL's own figures and each server's fraction of them."""
+    lines = [markdown_table(results)]
+    if "pgbench" in results:
+        lines += pgbench.markdown(results["pgbench"], results["servers"])
+    return "\n".join(lines)
+
+
 def html_report(results):
     """A self-contained page: one horizontal bar chart per endpoint (inline SVG)."""
     colors = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2"]
@@ -147,7 +158,7 @@ def html_report(results):
             parts.append("<rect x='110' y='%d' width='%d' height='20' fill='%s'/>" % (y + 2, w, colors[i % len(colors)]))
             parts.append("<text x='%d' y='%d' font-size='13'>%s</text>" % (115 + w, y + 16, "%d req/s" % v if v else "failed"))
         parts.append("</svg>")
-    parts.append("<h2>Table</h2><pre>%s</pre></body></html>" % html.escape(markdown_table(results)))
+    parts.append("<h2>Table</h2><pre>%s</pre></body></html>" % html.escape(full_report(results)))
     return "\n".join(parts)
 
 
@@ -155,7 +166,7 @@ def write_reports(results, json_path):
     html_path = json_path[:-5] + ".html"
     with open(html_path, "w") as f:
         f.write(html_report(results))
-    print(markdown_table(results))
+    print(full_report(results))
     print("\nresults: %s\nchart:   %s" % (json_path, html_path))
 
 
@@ -399,6 +410,12 @@ def benchmark(args):
                "settings": {"threads": args.threads, "connections": args.connections, "duration": args.duration,
                             "warmup": args.warmup, "runs": args.runs, "endpoints": args.endpoints},
                "servers": []}
+    if not args.smoke and set(args.endpoints) & set(pgbench.COMPARED):
+        seconds = max(1, int(parse_duration_ms(args.duration) / 1000))
+        log("pgbench: the database's own limit, %d s per script…" % seconds)
+        results["pgbench"] = pgbench.measure(build_dir, seconds)
+        log("  %s" % "; ".join("%s %s" % (k, int(v["queries_per_sec"]) if "queries_per_sec" in v else v)
+                                for k, v in results["pgbench"].items()))
     failed = False
     for name in args.servers:
         log("== %s" % name)

@@ -98,6 +98,28 @@ class ReportTests(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(d, "r.html")))
 
 
+class PgbenchTests(unittest.TestCase):
+    def test_tps_from_pgbench_output(self):
+        out = ("number of transactions actually processed: 131234\n"
+               "latency average = 0.607 ms\n"
+               "initial connection time = 21.020 ms\n"
+               "tps = 26340.646429 (without initial connection time)\n")
+        self.assertEqual(harness.pgbench.parse_tps(out), 26340.646429)
+        self.assertIsNone(harness.pgbench.parse_tps("pgbench: error: connection refused"))
+
+    def test_fractions_count_queries_per_request(self):
+        pg = {"one-row": {"queries_per_sec": 40000.0}, "20 sequential": {"queries_per_sec": 30000.0}}
+        f = harness.pgbench.fractions(pg, {"db": 20000.0, "queries": 750.0, "template": 1500.0, "json": 9.0})
+        self.assertEqual(f, {"db": 0.5, "queries": 0.5, "template": 0.5})
+
+    def test_report_shows_fractions(self):
+        results = dict(ReportTests.results, pgbench={"one-row": {"queries_per_sec": 40000.0, "transactions_per_sec": 40000.0}})
+        text = harness.full_report(results)
+        self.assertIn("one-row 40000 queries/s", text)
+        self.assertIn("| interpreted | 50% | – | – |", text)
+        self.assertIn("| compiled | – | – | – |", text)
+
+
 class ServerTests(unittest.TestCase):
     def test_peak_rss_counts_child_processes(self):
         # uvicorn serves from worker processes: their memory must be counted with the supervisor's.
