@@ -59,7 +59,7 @@ public final class HTTPServer {
         /// Requests that may wait for a worker; beyond it a request gets a fast 503.
         public var queueLimit: Int
 
-        public init(port: Int = 8080, eventLoops: Int = onlineCPUCount(), workers: Int = 16,
+        public init(port: Int = 8080, eventLoops: Int = onlineCPUCount(), workers: Int = ServeOptions.defaultWorkers,
                     workerStackSize: Int = 8 << 20, limits: HTTPLimits = HTTPLimits(),
                     requestTimeoutMillis: Int = 10_000, idleTimeoutMillis: Int = 60_000, queueLimit: Int = 1024) {
             self.port = port

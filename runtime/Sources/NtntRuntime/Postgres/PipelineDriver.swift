@@ -1,8 +1,12 @@
 // The thread that drives one database's shared pipelined connections over epoll.
 //
 // A request's thread sends its ticket itself on the least-loaded ready connection (under that
-// connection's lock: no hand-off, no wake-up of the driver). The driver reads results as the
-// sockets become readable and finishes each ticket, which wakes exactly its own waiter.
+// connection's lock: no hand-off, no wake-up of the driver), and if nobody is reading that
+// connection it reads it itself until its own ticket is finished, finishing the others' on
+// the way (each wakes exactly its own waiter), then promotes the oldest waiter still owed a
+// result to reader. So a result usually reaches the thread that asked for it straight from
+// the socket. Idle connections are watched by the driver's epoll, which also reads whenever
+// no request thread does (tickets sent by the driver itself).
 // Tickets that cannot be sent at once (no connection ready, or a new one is worth opening, up
 // to NTNT_DB_PIPELINES) go through the driver's queue: a locked append and one eventfd write
 // when the driver is not already due to look.
@@ -39,32 +43,75 @@ final class PipelineDriver {
 
     /// Submits `ticket` and waits for its results (any thread but the driver's).
     func execute(_ ticket: StatementTicket) throws {
-        if !sendDirectly(ticket) { submit(ticket) }
-        try ticket.wait()
-    }
-
-    /// Sends on a ready connection from the caller's thread; false when the driver must decide.
-    private func sendDirectly(_ ticket: StatementTicket) -> Bool {
-        // Unlocked reads choose a candidate; the choice is checked again under its lock.
-        var best: PipelinedConnection? = nil
-        var bestLoad = Int.max
-        var canGrow = false
-        for c in connections {
-            switch c.state {
-            case .ready:
-                let load = c.load
-                if load < bestLoad { best = c; bestLoad = load }
-            case .disconnected: canGrow = true
-            case .connecting: break
+        var reading: Bool
+        switch sendDirectly(ticket) {
+        case .notSent:
+            submit(ticket)
+            reading = false
+        case .sent: reading = false
+        case .sentAndReading: reading = true
+        }
+        while true {
+            if reading {
+                readAsReader(ticket)
+                reading = false
+            }
+            switch try ticket.park() {
+            case .finished: return try ticket.outcome()
+            case .promoted: reading = true
             }
         }
-        guard let c = best, bestLoad == 0 || !canGrow else { return false }
+    }
+
+    private enum Sent { case notSent, sent, sentAndReading }
+
+    /// Sends on a ready connection from the caller's thread, and claims the reading if nobody
+    /// reads; `.notSent` when the driver must decide.
+    private func sendDirectly(_ ticket: StatementTicket) -> Sent {
+        // Unlocked reads choose a candidate; the choice is checked again under its lock.
+        let (best, grow) = candidate(now: monotonicMillis())
+        guard let c = best, !grow else { return .notSent }
         c.lock.lock()
         defer { c.lock.unlock() }
-        guard c.state == .ready && c.hasRoom && !c.hasWaiting else { return false }
+        guard c.state == .ready && c.hasRoom && !c.hasWaiting else { return .notSent }
         c.enqueue(ticket, now: monotonicMillis())
+        guard c.state == .ready else {
+            afterLoss(c, now: monotonicMillis())
+            return .sent
+        }
+        if c.reader == nil {
+            c.reader = ticket
+            pushOutput(c)
+            return .sentAndReading
+        }
         pushOutput(c)
-        return true
+        return .sent
+    }
+
+    /// Reads `ticket`'s connection from the calling thread until the ticket is finished (or
+    /// its deadline passes, or the connection is lost), then hands the reading on.
+    private func readAsReader(_ ticket: StatementTicket) {
+        guard let c = ticket.connection else { return }
+        c.lock.lock()
+        defer { c.lock.unlock() }
+        guard c.reader === ticket else { return }
+        pushOutput(c)
+        while !ticket.finished && c.reader === ticket && c.state == .ready {
+            let now = monotonicMillis()
+            if now >= ticket.deadline { break }
+            var p = pollfd(fd: c.socket, events: Int16(POLLIN), revents: 0)
+            c.lock.unlock()
+            _ = poll(&p, 1, Int32(min(ticket.deadline - now, 1000)))
+            c.lock.lock()
+            if c.reader !== ticket || c.state != .ready { break }
+            c.receive(now: monotonicMillis())
+            if c.state == .ready { pushOutput(c) }
+        }
+        if c.state != .ready {
+            afterLoss(c, now: monotonicMillis())
+        } else if c.reader === ticket && !c.promoteNextReader() {
+            pushOutput(c)  // nobody left to read: the driver's epoll watches the socket again
+        }
     }
 
     private func submit(_ ticket: StatementTicket) {
@@ -114,14 +161,36 @@ final class PipelineDriver {
         taken.removeAll(keepingCapacity: true)
     }
 
-    /// Chooses the connection for a ticket: the least-loaded ready one; a new one if every
-    /// ready connection already has work; else one that is connecting.
-    private func dispatch(_ ticket: StatementTicket, now: Int) {
-        var best: PipelinedConnection? = nil
-        for c in connections where c.state == .ready && c.hasRoom {
-            if best == nil || c.load < best!.load { best = c }
+    /// A ticket waits this long behind a statement before its connection counts as stalled.
+    private static let stallMillis = 10
+
+    /// Packs statements onto the first ready connection that is not stalled (nothing in
+    /// flight, or its oldest statement sent less than `stallMillis` ago): one backend working
+    /// through a deep pipeline batches best. A stalled connection is passed over, so a slow
+    /// statement holds up only what was already queued behind it; when every ready connection
+    /// is stalled or full, the least-loaded one is the fallback and `grow` says another may be
+    /// opened (up to NTNT_DB_PIPELINES).
+    private func candidate(now: Int) -> (PipelinedConnection?, grow: Bool) {
+        var fallback: PipelinedConnection? = nil
+        var canGrow = false
+        for c in connections {
+            switch c.state {
+            case .ready:
+                guard c.hasRoom else { continue }
+                if c.ticketsInFlight == 0 || now - c.busySince < PipelineDriver.stallMillis { return (c, false) }
+                if fallback == nil || c.load < fallback!.load { fallback = c }
+            case .disconnected: canGrow = true
+            case .connecting: break
+            }
         }
-        if best == nil || best!.load > 0, let fresh = connections.first(where: { $0.state == .disconnected }) {
+        return (fallback, canGrow)
+    }
+
+    /// Chooses the connection for a ticket the caller could not send: see `candidate`; a new
+    /// connection when that says so; else one that is connecting.
+    private func dispatch(_ ticket: StatementTicket, now: Int) {
+        var (best, grow) = candidate(now: now)
+        if grow || best == nil, let fresh = connections.first(where: { $0.state == .disconnected }) {
             if connect(fresh, now: now) && best == nil { best = fresh }
         }
         if best == nil {
@@ -181,10 +250,12 @@ final class PipelineDriver {
         c.watchedEvents = 0
     }
 
+    /// Flushes what libpq holds; the socket is watched for output while some remains, and for
+    /// input while no request thread reads it.
     private func pushOutput(_ c: PipelinedConnection) {
         let more = c.flush()
         if c.state == .ready {
-            watch(c, events: UInt32(NTNT_EPOLLIN) | (more ? UInt32(NTNT_EPOLLOUT) : 0))
+            watch(c, events: (c.reader == nil ? UInt32(NTNT_EPOLLIN) : 0) | (more ? UInt32(NTNT_EPOLLOUT) : 0))
         } else {
             afterLoss(c, now: monotonicMillis())
         }
@@ -198,7 +269,7 @@ final class PipelineDriver {
             _ = advanceConnect(c, now: now)
         case .ready:
             if flags & UInt32(NTNT_EPOLLOUT) != 0 { pushOutput(c) }
-            if c.state == .ready && flags & UInt32(NTNT_EPOLLIN | NTNT_EPOLLHUP | NTNT_EPOLLERR) != 0 {
+            if c.state == .ready && c.reader == nil && flags & UInt32(NTNT_EPOLLIN | NTNT_EPOLLHUP | NTNT_EPOLLERR) != 0 {
                 c.receive(now: now)
                 if c.state == .ready { pushOutput(c) } else { afterLoss(c, now: now) }
             }
@@ -207,6 +278,7 @@ final class PipelineDriver {
 
     /// After a connection broke: reconnect if tickets are waiting for it.
     private func afterLoss(_ c: PipelinedConnection, now: Int) {
+        guard c.state == .disconnected else { return }
         forget(c)
         if c.hasWaiting { _ = connect(c, now: now) }
     }

@@ -45,6 +45,8 @@ final class PipelinedConnection {
     private(set) var busySince = 0
     /// Why the last connect or session failed.
     private(set) var lastError: String?
+    /// The ticket whose thread reads the socket now; nil: the driver thread does (via epoll).
+    var reader: StatementTicket?
     private var sentAt: [Int] = []
 
     init(index: Int, settings: PostgresSettings) {
@@ -160,6 +162,7 @@ final class PipelinedConnection {
         }
         guard PQpipelineSync(c) == 1 else { return lostWhileSending(ticket) }
         pending.append(.sync(ticket))
+        ticket.connection = self
         if ticketsInFlight == 0 { busySince = now }
         ticketsInFlight += 1
         sentAt.append(now)
@@ -271,6 +274,7 @@ final class PipelinedConnection {
     /// the next connection (they were never sent, so retrying them is safe).
     func disconnect(_ error: PostgresError) {
         lastError = error.message
+        reader = nil
         var seen = Set<ObjectIdentifier>()
         for owed in pending[pendingHead...] {
             switch owed {
@@ -304,4 +308,16 @@ final class PipelinedConnection {
     }
 
     var hasWaiting: Bool { waitingHead < waiting.count }
+
+    /// Hands reading to the oldest ticket in flight whose thread still waits; false if none.
+    func promoteNextReader() -> Bool {
+        for owed in pending[pendingHead...] {
+            if case .sync(let t?) = owed, !t.finished, t.promote() {
+                reader = t
+                return true
+            }
+        }
+        reader = nil
+        return false
+    }
 }

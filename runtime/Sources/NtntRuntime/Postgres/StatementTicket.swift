@@ -2,8 +2,10 @@
 //
 // A ticket is one statement, or one statement with many parameter sets (query_batch), ended
 // by its own sync point: an error aborts only the ticket's own statements. The submitting
-// thread parks on its `Parker` until the driver fills the ticket in or the deadline passes;
-// a ticket given up on is marked abandoned and the driver frees its results when they come.
+// thread parks on its `Parker` until its ticket is finished, or until it is promoted to read
+// the connection's socket itself (then results reach it without a hop through another
+// thread), or until the deadline passes; a ticket given up on is marked abandoned and whoever
+// reads its results frees them.
 
 #if canImport(Glibc)
 import Glibc
@@ -40,12 +42,18 @@ final class StatementTicket {
     /// When the waiter gives up (monotonicMillis).
     let deadline: Int
 
-    // Written by the driver thread; read by the waiter once `done` (both under parker.monitor).
+    // Written by the thread reading the connection; read by the waiter once `done`.
     /// A successful result per execution, in order.
     var results: [OpaquePointer?]
     var error: PostgresError?
+    /// The connection it was sent on (under that connection's lock).
+    var connection: PipelinedConnection?
+    /// Set under the connection's lock when the ticket is finished.
+    private(set) var finished = false
+    // Under parker.monitor:
     private var done = false
     private var abandoned = false
+    private var promoted = false
 
     init(sql: String, parameterSets: [[String?]], deadline: Int) {
         self.sql = sql
@@ -62,6 +70,7 @@ final class StatementTicket {
 
     /// Called by the driver once the ticket's sync point (or its connection's loss) is reached.
     func finish() {
+        finished = true
         parker.monitor.lock()
         if abandoned {
             clearResults()
@@ -72,18 +81,38 @@ final class StatementTicket {
         parker.monitor.signal()
     }
 
-    /// Waits for the driver; on return the caller owns `results` (and must clear them).
-    func wait() throws {
+    /// Asks the waiting thread to read the connection; false if it no longer waits.
+    func promote() -> Bool {
+        parker.monitor.lock()
+        let waiting = !done && !abandoned
+        if waiting { promoted = true }
+        parker.monitor.unlock()
+        if waiting { parker.monitor.signal() }
+        return waiting
+    }
+
+    enum Wake { case finished, promoted }
+
+    /// Parks until the ticket is finished or its thread is promoted to reader; throws once the
+    /// deadline has passed (the ticket is then abandoned).
+    func park() throws -> Wake {
         let monitor = parker.monitor
         monitor.lock()
-        while !done {
-            if !monitor.wait(until: deadline) && !done {
+        while !done && !promoted {
+            if !monitor.wait(until: deadline) && !done && !promoted {
                 abandoned = true
                 monitor.unlock()
                 throw PostgresError(message: "statement timed out (no answer from the database)", connectionBroken: false)
             }
         }
+        let wake: Wake = done ? .finished : .promoted
+        promoted = false
         monitor.unlock()
+        return wake
+    }
+
+    /// After `.finished`: throws the ticket's error; otherwise the caller owns `results`.
+    func outcome() throws {
         if let e = error {
             clearResults()
             throw e
