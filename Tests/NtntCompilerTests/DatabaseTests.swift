@@ -173,6 +173,31 @@ import Testing
     }
 
     @Test(arguments: modes)
+    func unnamedStatementsWorkBehindPgBouncerTransactionPooling(_ mode: String) throws {
+        guard let bouncer = PgBouncer() else {
+            Issue.record("PgBouncer is needed for this test: apt-get install pgbouncer (.ci/run installs it)")
+            return
+        }
+        defer { bouncer.stop() }
+        let server = try Self.server(mode, app: "samples/bench/app.tnt", compiledName: "sample_bench",
+                                     environment: ["DATABASE_URL": bouncer.url, "NTNT_DB_PREPARE": "off"])
+        defer { #expect(server.stop() == 0) }
+        let problems = Self.concurrently(32, port: server.port) { client, c in
+            var problems: [String] = []
+            for i in 0..<10 {
+                let count = 1 + (client + i) % 20
+                let r = try c.request("GET", "/queries?count=\(count)")
+                guard let rows = jsonObject(r.body) as? [[String: Int]], rows.count == count else {
+                    problems.append("/queries?count=\(count): \(r.status) \(r.body.prefix(80))"); continue
+                }
+                problems += Self.checkRows(rows, "/queries")
+            }
+            return problems
+        }
+        #expect(problems.isEmpty, "\(problems.count) problems: \(problems.prefix(5))")
+    }
+
+    @Test(arguments: modes)
     func survivesADatabaseRestartUnderLoad(_ mode: String) throws {
         let cluster = TestCluster.restartable
         #expect(dbScript("start", cluster: cluster) == 0)

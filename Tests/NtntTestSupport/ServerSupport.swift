@@ -236,3 +236,48 @@ struct TestCluster {
 func jsonObject(_ text: String) -> Any? {
     try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
 }
+
+/// PgBouncer in transaction pooling mode in front of a cluster (Debian's `pgbouncer`), for
+/// the NTNT_DB_PREPARE=off test; nil when it is not installed or does not start.
+final class PgBouncer {
+    let port: Int
+    private let directory: String
+
+    init?(port: Int = 54332, upstream: TestCluster = .main) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/pgbouncer") else { return nil }
+        self.port = port
+        directory = "/tmp/ntnt-pgbouncer-\(port)"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ini = """
+            [databases]
+            ntnt = host=127.0.0.1 port=\(upstream.port) dbname=ntnt user=postgres
+            [pgbouncer]
+            listen_addr = 127.0.0.1
+            listen_port = \(port)
+            auth_type = trust
+            auth_file = \(directory)/users.txt
+            pool_mode = transaction
+            default_pool_size = 4
+            max_client_conn = 200
+            unix_socket_dir =
+            logfile = \(directory)/pgbouncer.log
+            pidfile = \(directory)/pgbouncer.pid
+            """
+        FileManager.default.createFile(atPath: directory + "/pgbouncer.ini", contents: Data(ini.utf8))
+        FileManager.default.createFile(atPath: directory + "/users.txt", contents: Data("\"postgres\" \"\"\n".utf8))
+        // PgBouncer refuses to run as root; the cluster's owner runs it then.
+        let asOwner = getuid() == 0 ? "chown -R postgres '\(directory)' && runuser -u postgres -- " : ""
+        guard system("\(asOwner)/usr/sbin/pgbouncer -d '\(directory)/pgbouncer.ini' >/dev/null 2>&1") == 0 else { return nil }
+        for _ in 0..<50 {
+            if let c = try? HTTPTestClient(port: port) { c.close(); return }
+            usleep(100_000)
+        }
+        return nil
+    }
+
+    var url: String { "postgres://postgres@127.0.0.1:\(port)/ntnt" }
+
+    func stop() {
+        _ = system("kill $(cat '\(directory)/pgbouncer.pid') 2>/dev/null")
+    }
+}
