@@ -153,7 +153,7 @@ import Testing
         final class Outcome: @unchecked Sendable { var response: TestResponse?; var seconds = 0.0 }
         let slow = Outcome()
         let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             let start = Date()
             slow.response = try? fetch(port, "GET", "/sleep/30")
             slow.seconds = Date().timeIntervalSince(start)
@@ -170,6 +170,37 @@ import Testing
         #expect(slow.response?.body.contains("statement timeout") == true, "\(slow.response?.body ?? "no response")")
         #expect(slow.seconds < 3.5, "the slow statement took \(slow.seconds) s")
         #expect(try fetch(port, "GET", "/world/7").status == 200)
+    }
+
+    @Test(arguments: modes)
+    func aFullQueueAnswersFiveHundredThreeAtOnce(_ mode: String) throws {
+        let server = try Self.server(mode, app: "Tests/Servers/database.tnt", compiledName: "server_database",
+                                     environment: ["NTNT_WORKERS": "1", "NTNT_QUEUE": "1", "NTNT_TEST_TABLE": "ntnt_queue_test"])
+        defer { #expect(server.stop() == 0) }
+        let port = server.port
+        // The worker is ready once it has answered.
+        #expect(try fetch(port, "GET", "/world/1").status == 200)
+        // One request on the only worker, one in the queue: the third is refused at once.
+        // (Threads of their own: a blocked dispatch queue may start the next block late.)
+        final class Statuses: @unchecked Sendable { let lock = NSLock(); var values: [Int] = [] }
+        let slow = Statuses()
+        let finished = DispatchSemaphore(value: 0)
+        for i in 0..<2 {
+            Thread.detachNewThread {
+                let status = (try? fetch(port, "GET", "/sleep/1.5"))?.status ?? -1
+                slow.lock.withLock { slow.values.append(status) }
+                finished.signal()
+            }
+            usleep(i == 0 ? 300_000 : 200_000)
+        }
+        let start = Date()
+        let refused = try fetch(port, "GET", "/world/1")
+        #expect(refused.status == 503, "\(refused.status) \(refused.body)")
+        #expect(Date().timeIntervalSince(start) < 0.5)
+        finished.wait()
+        finished.wait()
+        #expect(slow.values == [200, 200])
+        #expect(try fetch(port, "GET", "/world/1").status == 200)
     }
 
     @Test(arguments: modes)

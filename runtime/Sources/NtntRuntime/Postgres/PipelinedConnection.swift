@@ -54,7 +54,9 @@ final class PipelinedConnection {
         self.settings = settings
     }
 
-    var load: Int { ticketsInFlight + (waiting.count - waitingHead) }
+    /// Tickets queued in `waiting` (a plain count: other threads read it without the lock).
+    private(set) var waitingCount = 0
+    var load: Int { ticketsInFlight + waitingCount }
     var hasRoom: Bool { ticketsInFlight < settings.pipelineDepth }
 
     // MARK: - Connecting
@@ -120,6 +122,7 @@ final class PipelinedConnection {
             send(ticket, now: now)
         } else {
             waiting.append(ticket)
+            waitingCount += 1
         }
     }
 
@@ -128,6 +131,7 @@ final class PipelinedConnection {
         while state == .ready && hasRoom && waitingHead < waiting.count {
             let t = waiting[waitingHead]
             waitingHead += 1
+            waitingCount -= 1
             send(t, now: now)
         }
         if waitingHead == waiting.count {
@@ -305,14 +309,16 @@ final class PipelinedConnection {
         }
         waiting.removeAll()
         waitingHead = 0
+        waitingCount = 0
     }
 
-    var hasWaiting: Bool { waitingHead < waiting.count }
+    var hasWaiting: Bool { waitingCount > 0 }
 
-    /// Hands reading to the oldest ticket in flight whose thread still waits; false if none.
+    /// Hands reading to the oldest ticket in flight, other than the current reader's, whose
+    /// thread still waits; false if none.
     func promoteNextReader() -> Bool {
         for owed in pending[pendingHead...] {
-            if case .sync(let t?) = owed, !t.finished, t.promote() {
+            if case .sync(let t?) = owed, t !== reader, !t.finished, t.promote() {
                 reader = t
                 return true
             }
