@@ -205,7 +205,8 @@ struct TestCluster {
     let port: Int
 
     static let main = TestCluster(directory: nil, port: 54329)
-    static let restartable = TestCluster(directory: "/tmp/ntnt-pg-restart", port: 54331)
+    /// Outside Linux's ephemeral port range (32768–60999), so no client socket can hold it.
+    static let restartable = TestCluster(directory: "/tmp/ntnt-pg-restart", port: 25431)
 
     var environment: String {
         directory.map { "NTNT_DB_DIR='\($0)' NTNT_DB_PORT=\(port)" } ?? ""
@@ -243,7 +244,8 @@ final class PgBouncer {
     let port: Int
     private let directory: String
 
-    init?(port: Int = 54332, upstream: TestCluster = .main) {
+    /// `port` lies outside the ephemeral range, so no client socket of a parallel test holds it.
+    init?(port: Int = 25432, upstream: TestCluster = .main) {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/pgbouncer") else { return nil }
         self.port = port
         directory = "/tmp/ntnt-pgbouncer-\(port)"
