@@ -30,6 +30,12 @@ import Testing
         return try ServerProcess(app: app, environment: environment)
     }
 
+    /// Tests/Servers/database.tnt with a table of its own (the program recreates it at start).
+    static func databaseApp(_ mode: String, table: String, _ environment: [String: String] = [:]) throws -> ServerProcess {
+        try server(mode, app: "Tests/Servers/database.tnt", compiledName: "server_database",
+                   environment: environment.merging(["NTNT_TEST_TABLE": table]) { a, _ in a })
+    }
+
     /// Runs `body(client, connection)` on `clients` concurrent connections; the problems found.
     static func concurrently(_ clients: Int, port: Int, _ body: @escaping @Sendable (Int, HTTPTestClient) throws -> [String]) -> [String] {
         let lock = NSLock()
@@ -95,8 +101,7 @@ import Testing
 
     @Test(arguments: modes, ["on", "off"])
     func aFailingStatementFailsOnlyItsOwnRequest(_ mode: String, _ prepare: String) throws {
-        let server = try Self.server(mode, app: "Tests/Servers/database.tnt", compiledName: "server_database",
-                                     environment: ["NTNT_DB_PREPARE": prepare, "NTNT_TEST_TABLE": "ntnt_fail_test"])
+        let server = try Self.databaseApp(mode, table: "ntnt_fail_test", ["NTNT_DB_PREPARE": prepare])
         defer { #expect(server.stop() == 0) }
         let problems = Self.concurrently(33, port: server.port) { client, c in
             var problems: [String] = []
@@ -122,8 +127,7 @@ import Testing
 
     @Test(arguments: modes, ["on", "off"])
     func transactionsWithRollbackUnderLoadLeaveTheExpectedRows(_ mode: String, _ prepare: String) throws {
-        let server = try Self.server(mode, app: "Tests/Servers/database.tnt", compiledName: "server_database",
-                                     environment: ["NTNT_DB_PREPARE": prepare, "NTNT_TEST_TABLE": "ntnt_tx_test"])
+        let server = try Self.databaseApp(mode, table: "ntnt_tx_test", ["NTNT_DB_PREPARE": prepare])
         defer { #expect(server.stop() == 0) }
         let problems = Self.concurrently(32, port: server.port) { client, c in
             var problems: [String] = []
@@ -146,8 +150,7 @@ import Testing
 
     @Test(arguments: modes)
     func aStatementPastTheTimeoutIsAnErrorAndOthersGoOn(_ mode: String) throws {
-        let server = try Self.server(mode, app: "Tests/Servers/database.tnt", compiledName: "server_database",
-                                     environment: ["NTNT_DB_TIMEOUT": "1", "NTNT_TEST_TABLE": "ntnt_timeout_test"])
+        let server = try Self.databaseApp(mode, table: "ntnt_timeout_test", ["NTNT_DB_TIMEOUT": "1"])
         defer { #expect(server.stop() == 0) }
         let port = server.port
         final class Outcome: @unchecked Sendable { var response: TestResponse?; var seconds = 0.0 }
@@ -174,8 +177,7 @@ import Testing
 
     @Test(arguments: modes)
     func aFullQueueAnswersFiveHundredThreeAtOnce(_ mode: String) throws {
-        let server = try Self.server(mode, app: "Tests/Servers/database.tnt", compiledName: "server_database",
-                                     environment: ["NTNT_WORKERS": "1", "NTNT_QUEUE": "1", "NTNT_TEST_TABLE": "ntnt_queue_test"])
+        let server = try Self.databaseApp(mode, table: "ntnt_queue_test", ["NTNT_WORKERS": "1", "NTNT_QUEUE": "1"])
         defer { #expect(server.stop() == 0) }
         let port = server.port
         // The worker is ready once it has answered.

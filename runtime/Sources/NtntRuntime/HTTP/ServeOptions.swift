@@ -29,7 +29,7 @@ public struct ServeOptions: Sendable {
 
     /// Handlers wait for the database, so there are many more workers than cores: a waiting
     /// worker is a statement in flight, and the more are in flight the more the shared
-    /// pipelines batch (measured on 2 cores: 32 beat 16 and 64 on /queries and /template).
+    /// pipelines batch (ad-hoc wrk runs on 2 cores: 32 beat 16 and 64 on /queries and /template).
     public static let defaultWorkers = 32
 }
 

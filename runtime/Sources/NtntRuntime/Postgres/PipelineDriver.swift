@@ -198,14 +198,13 @@ final class PipelineDriver {
         }
         guard let target = best else {
             // Nothing could connect: `connect` already reported why to the tickets it held.
-            ticket.fail(PostgresError(message: lastConnectError ?? "cannot connect to the database", connectionBroken: true))
+            let why = connections.lazy.compactMap(\.lastError).first
+            ticket.fail(PostgresError(message: why ?? "cannot connect to the database", connectionBroken: true))
             ticket.finish()
             return
         }
         target.enqueue(ticket, now: now)
     }
-
-    private var lastConnectError: String?
 
     /// Starts connecting `c`; false when that failed at once.
     private func connect(_ c: PipelinedConnection, now: Int) -> Bool {
@@ -222,7 +221,6 @@ final class PipelineDriver {
             watch(c, events: UInt32(NTNT_EPOLLIN))
             pushOutput(c)
         case .failed:
-            lastConnectError = c.lastError
             forget(c)
             c.failAll(PostgresError(message: c.lastError ?? "cannot connect to the database", connectionBroken: true))
             return false
