@@ -118,13 +118,13 @@ import Testing
             try assertStillServing()
 
             c = try HTTPTestClient(port: port)
-            c.send("POST /json HTTP/1.1\r\nContent-Length: 100000\r\n\r\n{")
+            c.send("POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{")
             #expect(try c.readResponse().status == 413)
             c.close()
             try assertStillServing()
 
             c = try HTTPTestClient(port: port)
-            c.send("POST /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2000\r\n" + String(repeating: "x", count: 0x2000) + "\r\n0\r\n\r\n")
+            c.send("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2000\r\n" + String(repeating: "x", count: 0x2000) + "\r\n0\r\n\r\n")
             #expect(try c.readResponse().status == 413)
             c.close()
 
@@ -145,7 +145,7 @@ import Testing
             c.close()
 
             c = try HTTPTestClient(port: port)
-            c.send("GET /plaintext HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello")
+            c.send("GET /plaintext HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello")
             #expect(try c.readResponse().status == 400)
             c.close()
 

@@ -69,10 +69,26 @@ final class ServerProcess {
         return String(decoding: stderrData, as: UTF8.self)
     }
 
-    /// Sends SIGTERM and waits; returns the exit status.
+    /// The server's resident memory (VmRSS) in MiB.
+    var residentMiB: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status. A server that has not drained within
+    /// `graceSeconds` is killed (status 137), so a stuck server fails its test instead of hanging it.
     @discardableResult
-    func stop() -> Int32 {
+    func stop(graceSeconds: Double = 20) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(graceSeconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            errPipe.fileHandleForReading.readabilityHandler = nil
+            return 137
+        }
         process.waitUntilExit()
         errPipe.fileHandleForReading.readabilityHandler = nil
         return process.terminationStatus
@@ -120,13 +136,38 @@ final class HTTPTestClient {
 
     func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
+    /// Sends all of `bytes` (blocking); false if the connection failed first (reset, closed).
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             off += n
         }
+        return true
+    }
+
+    /// Sends `bytes` over and over without blocking and without reading, for `seconds`;
+    /// returns how many bytes the connection took (what flow control let through).
+    func flood(_ bytes: [UInt8], seconds: Double) -> Int {
+        let deadline = Date().addingTimeInterval(seconds)
+        var sent = 0
+        var off = 0
+        while Date() < deadline {
+            let n = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if n > 0 {
+                sent += n
+                off = (off + n) % bytes.count
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                usleep(2_000)
+            } else {
+                break
+            }
+        }
+        return sent
     }
 
     /// Reads more bytes; false at EOF, timeout or error.

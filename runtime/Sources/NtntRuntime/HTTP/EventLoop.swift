@@ -7,6 +7,14 @@
 // buffer until the response is queued, which keeps responses in request order. Workers hand
 // responses back through a mutex-protected list and an eventfd wake-up; the loop thread is
 // the only one that touches sockets and connection state.
+//
+// Memory per connection is bounded whatever the client does: a connection is not read while
+// its unsent output is over `outputLimit` (a client that pipelines without reading answers
+// stalls in TCP flow control, not in our buffers) or while a request is in flight and
+// `pipelineLimit` bytes of further requests are already buffered. A connection the server
+// closes is closed lingering: its write side is shut, and what the client still sends is read
+// and dropped for up to `lingerMillis`, so an early error response (413) reaches a client that
+// is still sending instead of being lost to a reset.
 
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +33,14 @@ final class Connection {
     var inFlight = false
     var closeAfterWrite = false
     var watchingWrites = false
+    /// The epoll events currently registered.
+    var interest: UInt32
+    /// Requests are buffered that wait for the output to drain below the limit.
+    var outputThrottled = false
+    /// The client has closed its side (EOF read).
+    var peerClosed = false
+    /// Set once the response is out and the write side shut: drop input until then, then close.
+    var lingerDeadline: Int?
     var lastActivity: Int
     /// When the first byte of the request being received arrived (for the request timeout).
     var requestStarted: Int?
@@ -34,13 +50,24 @@ final class Connection {
         self.generation = generation
         self.peer = peer
         self.lastActivity = now
+        self.interest = UInt32(NTNT_EPOLLIN | NTNT_EPOLLRDHUP)
     }
+
+    var pendingOutput: Int { output.count - outputStart }
+    var bufferedInput: Int { input.count - inputStart }
 }
 
 final class EventLoop {
     private static let listenerToken: UInt64 = 1 << 62
     private static let wakeToken: UInt64 = 1 << 61
     private static let shutdownToken: UInt64 = 1 << 60
+    /// Unsent response bytes beyond which a connection is not read (nor its pipelined requests run).
+    static let outputLimit = 1 << 20
+    /// Bytes of pipelined requests buffered behind an in-flight one before reading pauses.
+    static let pipelineLimit = 64 * 1024
+    /// Bytes read from one connection per readiness event (level-triggered: the rest comes next round).
+    static let readBurst = 256 * 1024
+    static let lingerMillis = 2_000
 
     let index: Int
     private let server: HTTPServer
@@ -194,10 +221,12 @@ final class EventLoop {
 
     private func readAvailable(_ conn: Connection, now: Int) {
         var sawEOF = false
-        while true {
+        var burst = 0
+        while burst < EventLoop.readBurst {
             let n = readBuffer.withUnsafeMutableBytes { recv(conn.fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
-                if conn.closeAfterWrite { continue }  // discard input after a fatal error response
+                burst += n
+                if conn.closeAfterWrite { continue }  // no request will be read any more: drop it
                 conn.input.append(contentsOf: readBuffer[0..<n])
                 if n < readBuffer.count { break }
             } else if n == 0 {
@@ -211,11 +240,16 @@ final class EventLoop {
                 return
             }
         }
+        if sawEOF { conn.peerClosed = true }
+        if let deadline = conn.lingerDeadline {
+            if sawEOF || now > deadline { close(conn) }
+            return
+        }
         conn.lastActivity = now
         processInput(conn, now: now)
         if sawEOF {
             // The client is done sending. Finish what is in flight, then close.
-            if conn.inFlight || conn.outputStart < conn.output.count {
+            if conn.inFlight || conn.pendingOutput > 0 {
                 conn.closeAfterWrite = true
                 if !conn.inFlight { flush(conn) }
             } else {
@@ -224,15 +258,46 @@ final class EventLoop {
         }
     }
 
+    /// Reading stops while the client has not taken its answers, or while a request is in flight
+    /// and enough of the next ones are buffered; it resumes as output drains and requests finish.
+    private func wantsInput(_ conn: Connection) -> Bool {
+        if conn.closeAfterWrite { return true }  // only to drop what still arrives
+        if conn.pendingOutput > EventLoop.outputLimit { return false }
+        if conn.inFlight && conn.bufferedInput >= EventLoop.pipelineLimit { return false }
+        return true
+    }
+
+    /// Registers the events the connection's state calls for (no syscall when unchanged).
+    private func updateInterest(_ conn: Connection) {
+        var events: UInt32 = 0
+        // Without EPOLLIN, EPOLLRDHUP is left out too: it is level-triggered and would spin.
+        if wantsInput(conn) { events |= UInt32(NTNT_EPOLLIN | NTNT_EPOLLRDHUP) }
+        if conn.watchingWrites { events |= UInt32(NTNT_EPOLLOUT) }
+        if events != conn.interest {
+            conn.interest = events
+            _ = ntnt_epoll_ctl(epfd, 1, conn.fd, events, token(conn))
+        }
+    }
+
     private func processInput(_ conn: Connection, now: Int) {
-        while !conn.inFlight && !conn.closeAfterWrite && conn.inputStart < conn.input.count {
+        let limits = server.configuration.limits
+        while !conn.inFlight && !conn.closeAfterWrite && conn.inputStart < conn.input.count
+                && conn.pendingOutput <= EventLoop.outputLimit {
             let result = conn.input.withUnsafeBufferPointer {
-                HTTPRequestParser.parse($0, start: conn.inputStart, end: conn.input.count, limits: server.configuration.limits)
+                HTTPRequestParser.parse($0, start: conn.inputStart, end: conn.input.count, limits: limits)
             }
             switch result {
             case .partial:
                 if conn.requestStarted == nil { conn.requestStarted = now }
+                // A chunked body of tiny chunks can be several times its decoded size on the wire.
+                if conn.bufferedInput > limits.maxHeaderBytes + 2 * limits.maxBodyBytes + 64 * 1024 {
+                    conn.input.removeAll()
+                    conn.inputStart = 0
+                    respondAndClose(conn, status: 413, reason: "request too large")
+                    return
+                }
                 compactInput(conn)
+                updateInterest(conn)
                 return
             case .invalid(let status, let reason):
                 conn.input.removeAll()
@@ -266,8 +331,10 @@ final class EventLoop {
                 }
             }
         }
+        conn.outputThrottled = !conn.inFlight && conn.bufferedInput > 0 && conn.pendingOutput > EventLoop.outputLimit
         // Answers produced inline (possibly several pipelined ones) go out in one write.
-        if !conn.inFlight && conn.outputStart < conn.output.count { flush(conn) }
+        if !conn.inFlight && conn.pendingOutput > 0 { flush(conn) }
+        if connection(conn.fd, conn.generation) === conn { updateInterest(conn) }
     }
 
     private func compactInput(_ conn: Connection) {
@@ -306,20 +373,22 @@ final class EventLoop {
     }
 
     private func flush(_ conn: Connection) {
+        if conn.lingerDeadline != nil { return }
+        var progressed = false
         while conn.outputStart < conn.output.count {
             let n = conn.output.withUnsafeBytes {
                 ntnt_send(conn.fd, $0.baseAddress! + conn.outputStart, UInt(conn.output.count - conn.outputStart))
             }
             if n > 0 {
                 conn.outputStart += n
+                progressed = true
                 continue
             }
             let e = ntnt_errno()
             if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) {
-                if !conn.watchingWrites {
-                    conn.watchingWrites = true
-                    _ = ntnt_epoll_ctl(epfd, 1, conn.fd, UInt32(NTNT_EPOLLIN | NTNT_EPOLLOUT | NTNT_EPOLLRDHUP), token(conn))
-                }
+                if progressed { conn.lastActivity = monotonicMillis() }
+                conn.watchingWrites = true
+                updateInterest(conn)
                 return
             }
             if n < 0 && e == EINTR { continue }
@@ -328,11 +397,32 @@ final class EventLoop {
         }
         conn.output.removeAll(keepingCapacity: conn.output.capacity <= 256 * 1024)
         conn.outputStart = 0
-        if conn.watchingWrites {
-            conn.watchingWrites = false
-            _ = ntnt_epoll_ctl(epfd, 1, conn.fd, UInt32(NTNT_EPOLLIN | NTNT_EPOLLRDHUP), token(conn))
+        conn.watchingWrites = false
+        if conn.closeAfterWrite && !conn.inFlight {
+            closeLingering(conn)
+            return
         }
-        if conn.closeAfterWrite && !conn.inFlight { close(conn) }
+        // Output drained: requests buffered behind it can run now (no new input may ever come).
+        if conn.outputThrottled {
+            conn.outputThrottled = false
+            processInput(conn, now: monotonicMillis())
+            return
+        }
+        updateInterest(conn)
+    }
+
+    /// Ends a connection whose last response is written: at once if the client has closed too,
+    /// else by shutting the write side and dropping its input until EOF or `lingerMillis`.
+    private func closeLingering(_ conn: Connection) {
+        if conn.peerClosed || draining {
+            close(conn)
+            return
+        }
+        _ = shutdown(conn.fd, Int32(SHUT_WR))
+        conn.lingerDeadline = monotonicMillis() + EventLoop.lingerMillis
+        conn.input.removeAll()
+        conn.inputStart = 0
+        updateInterest(conn)
     }
 
     private func close(_ conn: Connection) {
@@ -346,7 +436,17 @@ final class EventLoop {
     private func sweepTimeouts(now: Int) {
         let requestTimeout = server.configuration.requestTimeoutMillis
         let idleTimeout = server.configuration.idleTimeoutMillis
-        for case let conn? in connections where !conn.inFlight && !conn.closeAfterWrite {
+        for case let conn? in connections {
+            if let deadline = conn.lingerDeadline {
+                if now > deadline { close(conn) }
+                continue
+            }
+            // A client that takes none of its answers for this long is gone.
+            if conn.pendingOutput > 0 && now - conn.lastActivity > idleTimeout {
+                close(conn)
+                continue
+            }
+            if conn.inFlight || conn.closeAfterWrite { continue }
             if let started = conn.requestStarted, now - started > requestTimeout {
                 conn.input.removeAll()
                 conn.inputStart = 0

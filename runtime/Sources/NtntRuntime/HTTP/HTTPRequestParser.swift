@@ -61,11 +61,15 @@ public struct HTTPLimits: Sendable {
     public var maxHeaderBytes: Int
     public var maxBodyBytes: Int
     public var maxHeaders: Int
+    /// The longest request target (path and query) accepted; longer is a 414.
+    public var maxTargetBytes: Int
 
-    public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 1024 * 1024, maxHeaders: Int = 100) {
+    public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 1024 * 1024, maxHeaders: Int = 100,
+                maxTargetBytes: Int = 8 * 1024) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.maxHeaders = maxHeaders
+        self.maxTargetBytes = maxTargetBytes
     }
 }
 
@@ -105,6 +109,7 @@ public enum HTTPRequestParser {
             i += 1
         }
         if headEnd < 0 {
+            if targetTooLong(buffer, from: headStart, end: end, limits: limits) { return .invalid(status: 414, reason: "request target too long") }
             if end - headStart > limits.maxHeaderBytes { return .invalid(status: 431, reason: "request header block too large") }
             // Reject garbage early: the first bytes must look like a method.
             var k = headStart
@@ -113,6 +118,7 @@ public enum HTTPRequestParser {
             if k - headStart >= 32 { return .invalid(status: 400, reason: "malformed request line") }
             return .partial
         }
+        if targetTooLong(buffer, from: headStart, end: headEnd, limits: limits) { return .invalid(status: 414, reason: "request target too long") }
         if headEnd - headStart > limits.maxHeaderBytes { return .invalid(status: 431, reason: "request header block too large") }
 
         // Request line: METHOD SP TARGET SP HTTP/1.x
@@ -124,8 +130,9 @@ public enum HTTPRequestParser {
         let targetStart = p
         while p < headEnd && buffer[p] > 0x20 && buffer[p] != 0x7F { p += 1 }
         guard p > targetStart, p < headEnd, buffer[p] == 0x20 else { return .invalid(status: 400, reason: "malformed request target") }
-        let target = String(decoding: UnsafeBufferPointer(rebasing: buffer[targetStart..<p]), as: UTF8.self)
-        guard buffer[targetStart] == UInt8(ascii: "/") || target == "*" else { return .invalid(status: 400, reason: "malformed request target") }
+        guard let target = requestTarget(UnsafeBufferPointer(rebasing: buffer[targetStart..<p])) else {
+            return .invalid(status: 400, reason: "malformed request target")
+        }
         p += 1
         // "HTTP/1.1" or "HTTP/1.0"
         guard p + 8 <= headEnd,
@@ -143,7 +150,8 @@ public enum HTTPRequestParser {
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(8)
         var contentLength: Int? = nil
-        var chunked = false
+        var transferEncoding: String? = nil
+        var hostCount = 0
         var connectionClose = false
         var connectionKeepAlive = false
         while p < headEnd {
@@ -179,14 +187,28 @@ public enum HTTPRequestParser {
                 if let existing = contentLength, existing != n { return .invalid(status: 400, reason: "conflicting Content-Length") }
                 contentLength = n
             case "transfer-encoding":
-                if value.lowercased().hasSuffix("chunked") { chunked = true }
-                else { return .invalid(status: 501, reason: "unsupported transfer encoding") }
+                // Several fields form one list (RFC 9110 §5.3).
+                transferEncoding = transferEncoding.map { $0 + "," + value } ?? value
+            case "host":
+                hostCount += 1
             case "connection":
                 let v = value.lowercased()
                 if v.contains("close") { connectionClose = true }
                 if v.contains("keep-alive") { connectionKeepAlive = true }
             default:
                 break
+            }
+        }
+        if hostCount > 1 { return .invalid(status: 400, reason: "more than one Host header") }
+        if hostCount == 0 && isHTTP11 { return .invalid(status: 400, reason: "missing Host header") }
+        var chunked = false
+        if let codings = transferEncoding {
+            // HTTP/1.0 has no chunked coding: such framing cannot be trusted (RFC 9112 §6.1).
+            guard isHTTP11 else { return .invalid(status: 400, reason: "Transfer-Encoding in an HTTP/1.0 request") }
+            switch classifyTransferCodings(codings) {
+            case .chunked: chunked = true
+            case .unsupported: return .invalid(status: 501, reason: "unsupported transfer coding")
+            case .invalid: return .invalid(status: 400, reason: "invalid Transfer-Encoding")
             }
         }
         if chunked && contentLength != nil { return .invalid(status: 400, reason: "both Content-Length and chunked") }
@@ -213,6 +235,57 @@ public enum HTTPRequestParser {
         }
         return .complete(HTTPRequest(method: method, target: target, headers: headers, body: body, keepAlive: keepAlive),
                          consumed: consumedEnd - start)
+    }
+
+    /// Whether the request line starting at `from` has a target longer than the limit (looked at
+    /// while the request is still arriving, so a huge URI is refused before it is all read).
+    static func targetTooLong(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, end: Int, limits: HTTPLimits) -> Bool {
+        var p = from
+        while p < end && tokenTable[Int(buffer[p])] { p += 1 }
+        guard p < end, buffer[p] == 0x20 else { return false }
+        p += 1
+        let targetStart = p
+        let stop = min(end, targetStart + limits.maxTargetBytes + 1)
+        while p < stop && buffer[p] > 0x20 && buffer[p] != 0x7F { p += 1 }
+        return p - targetStart > limits.maxTargetBytes
+    }
+
+    /// The path and query of a request target: origin-form (`/p?q`) as is, asterisk-form (`*`),
+    /// and absolute-form (`http://host/p?q`, which servers must accept, RFC 9112 §3.2.2) reduced
+    /// to its path and query. Anything else is nil.
+    static func requestTarget(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let first = bytes.first else { return nil }
+        if first == UInt8(ascii: "/") { return String(decoding: bytes, as: UTF8.self) }
+        if bytes.count == 1 && first == UInt8(ascii: "*") { return "*" }
+        // scheme "://" authority, then the path-abempty and query.
+        var schemeEnd = 0
+        while schemeEnd < bytes.count && bytes[schemeEnd] != UInt8(ascii: ":") { schemeEnd += 1 }
+        let scheme = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<schemeEnd]), as: UTF8.self).lowercased()
+        guard scheme == "http" || scheme == "https", schemeEnd + 3 <= bytes.count,
+              bytes[schemeEnd + 1] == UInt8(ascii: "/"), bytes[schemeEnd + 2] == UInt8(ascii: "/") else { return nil }
+        let authorityStart = schemeEnd + 3
+        var rest = authorityStart
+        while rest < bytes.count && bytes[rest] != UInt8(ascii: "/") && bytes[rest] != UInt8(ascii: "?") { rest += 1 }
+        guard rest > authorityStart else { return nil }
+        let tail = String(decoding: UnsafeBufferPointer(rebasing: bytes[rest...]), as: UTF8.self)
+        return tail.hasPrefix("/") ? tail : "/" + tail
+    }
+
+    enum TransferCodings { case chunked, unsupported, invalid }
+
+    /// A request's Transfer-Encoding list: exactly `chunked` is the only framing we decode; a
+    /// list that ends in `chunked` after other codings is well-formed but not supported (501);
+    /// anything else (`chunked` not last, twice, or a look-alike such as `xchunked`) is a 400.
+    static func classifyTransferCodings(_ list: String) -> TransferCodings {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        let codings = list.split(separator: ",").map { element -> String in
+            // Parameters (`;name=value`) do not change which coding it is.
+            let name = element.prefix { $0 != ";" }.drop(while: isSpace)
+            return String(name[..<(name.lastIndex { !isSpace($0) }.map(name.index(after:)) ?? name.startIndex)]).lowercased()
+        }.filter { !$0.isEmpty }
+        guard codings.last == "chunked", codings.filter({ $0 == "chunked" }).count == 1 else { return .invalid }
+        guard codings.allSatisfy({ $0.utf8.allSatisfy { tokenTable[Int($0)] } }) else { return .invalid }
+        return codings.count == 1 ? .chunked : .unsupported
     }
 
     enum ChunkResult {

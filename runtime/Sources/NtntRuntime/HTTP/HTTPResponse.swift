@@ -47,6 +47,7 @@ public func reasonPhrase(_ status: Int) -> String {
     case 408: return "Request Timeout"
     case 409: return "Conflict"
     case 413: return "Content Too Large"
+    case 414: return "URI Too Long"
     case 415: return "Unsupported Media Type"
     case 418: return "I'm a teapot"
     case 422: return "Unprocessable Content"

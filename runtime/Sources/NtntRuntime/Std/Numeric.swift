@@ -7,10 +7,11 @@ import Glibc
 #endif
 import CNtntSys
 
-/// Converts an integral Double to Int, or raises `NAME(): value out of range`.
-func integralInt(_ d: Double, _ fn: String) throws -> Int {
+/// Converts an integral Double to Int; one that does not fit (or is not a number) is the
+/// language's `Integer overflow`, as for any other Int result that does not fit.
+func integralInt(_ d: Double) throws -> Int {
     guard d.isFinite, d >= -9.223372036854775808e18, d < 9.223372036854775808e18 else {
-        throw RuntimeError("\(fn)(): value out of range")
+        throw RuntimeError("Integer overflow")
     }
     return Int(d)
 }
@@ -45,19 +46,19 @@ extension Builtins {
                 return .float((x * scale).rounded(.toNearestOrAwayFromZero) / scale)
             }
             if case .int = a[0] { return a[0] }
-            return .int(try integralInt(try a.number(0, "round").rounded(.toNearestOrAwayFromZero), "round"))
+            return .int(try integralInt(try a.number(0, "round").rounded(.toNearestOrAwayFromZero)))
         },
         BuiltinFunction("floor", arity: 1...1) { a, _ in
             if case .int = a[0] { return a[0] }
-            return .int(try integralInt(try a.number(0, "floor").rounded(.down), "floor"))
+            return .int(try integralInt(try a.number(0, "floor").rounded(.down)))
         },
         BuiltinFunction("ceil", arity: 1...1) { a, _ in
             if case .int = a[0] { return a[0] }
-            return .int(try integralInt(try a.number(0, "ceil").rounded(.up), "ceil"))
+            return .int(try integralInt(try a.number(0, "ceil").rounded(.up)))
         },
         BuiltinFunction("trunc", arity: 1...1) { a, _ in
             if case .int = a[0] { return a[0] }
-            return .int(try integralInt(try a.number(0, "trunc").rounded(.towardZero), "trunc"))
+            return .int(try integralInt(try a.number(0, "trunc").rounded(.towardZero)))
         },
         BuiltinFunction("sqrt", arity: 1...1) { a, _ in
             let x = try a.number(0, "sqrt")

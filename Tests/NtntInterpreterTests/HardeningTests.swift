@@ -1,0 +1,100 @@
+// Hostile clients at the socket level: framing per RFC 9112 (status, and whether the
+// connection closes), the URI limit, lingering close after an early error, and memory that
+// stays bounded whatever one connection sends. The event loop is runtime code shared by both
+// modes, so `ntnt run` serves here.
+
+import Foundation
+import Testing
+@testable import NtntTestSupport
+
+@Suite(.serialized) struct HardeningTests {
+    let server: ServerProcess
+
+    init() throws {
+        server = try ServerProcess(app: "samples/bench/app.tnt",
+                                   environment: ["NTNT_MAX_BODY": "4096", "NTNT_WORKERS": "4"])
+    }
+
+    /// Sends `raw` on a fresh connection; the response and whether the server then closed.
+    func exchange(_ raw: String) throws -> (status: Int, body: String, closed: Bool) {
+        let c = try HTTPTestClient(port: server.port, timeoutSeconds: 5)
+        defer { c.close() }
+        c.send(raw)
+        let r = try c.readResponse()
+        return (r.status, r.body, r.closed && c.isClosedByPeer())
+    }
+
+    @Test func framingFollowsRFC9112() throws {
+        defer { #expect(server.stop() == 0) }
+        let chunkedBody = "\r\n\r\n5\r\n[1,2]\r\n0\r\n\r\n"
+        let cases: [(String, String, Int)] = [
+            ("look-alike coding", "POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked" + chunkedBody, 400),
+            ("chunked not last", "POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip" + chunkedBody, 400),
+            ("coding before chunked", "POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked" + chunkedBody, 501),
+            ("no Host", "GET /plaintext HTTP/1.1\r\n\r\n", 400),
+            ("two Hosts", "GET /plaintext HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+            ("64 KiB target", "GET /" + String(repeating: "a", count: 64 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        ]
+        for (name, raw, status) in cases {
+            let r = try exchange(raw)
+            #expect(r.status == status, "\(name)")
+            #expect(r.closed, "\(name): the connection closes after a framing error")
+        }
+        // Exactly `chunked` is decoded.
+        var r = try exchange("POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked" + chunkedBody)
+        #expect(r.status == 200 && r.body == "[1,2]")
+        // Absolute-form is accepted: the path and query are taken from it, keep-alive holds.
+        let c = try HTTPTestClient(port: server.port, timeoutSeconds: 5)
+        defer { c.close() }
+        c.send("GET http://example.com/users/7?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+        let absolute = try c.readResponse()
+        #expect(absolute.status == 200 && absolute.body == #"{"id":"7"}"#)
+        #expect(try c.request("GET", "/users/8").body == #"{"id":"8"}"#)
+        // HTTP/1.0 needs no Host.
+        r = try exchange("GET /plaintext HTTP/1.0\r\n\r\n")
+        #expect(r.status == 200 && r.closed)
+    }
+
+    @Test func anEarlyErrorReachesAClientThatIsStillSending() throws {
+        defer { #expect(server.stop() == 0) }
+        // The body limit is 4 KiB here; the client announces 1 MB and sends all of it before
+        // it reads. The server answers 413 at once, then keeps reading (and dropping) what
+        // arrives instead of resetting the connection under the client's feet.
+        let c = try HTTPTestClient(port: server.port, timeoutSeconds: 5)
+        defer { c.close() }
+        #expect(c.send(Array("POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n".utf8)))
+        usleep(200_000)  // the 413 is written and the server's side is done before the body comes
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 50_000)
+        var allSent = true
+        for _ in 0..<20 { allSent = allSent && c.send(chunk) }
+        #expect(allSent, "the server reset the connection while the client was sending")
+        let r = try c.readResponse()
+        #expect(r.status == 413)
+        #expect(c.isClosedByPeer())
+        #expect(try fetch(server.port, "GET", "/plaintext").status == 200)
+    }
+
+    @Test func aClientThatNeverReadsCannotGrowTheServersMemory() throws {
+        defer { #expect(server.stop() == 0) }
+        _ = try fetch(server.port, "GET", "/db")
+        let baseline = server.residentMiB
+        // Answered on the event loop (inline) and by the workers (database): both stop being
+        // read once the unsent answers or the pipelined requests reach their bounds.
+        for path in ["/plaintext", "/db"] {
+            let c = try HTTPTestClient(port: server.port, timeoutSeconds: 10)
+            defer { c.close() }
+            let requests = Array(String(repeating: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n", count: 1000).utf8)
+            let sent = c.flood(requests, seconds: 3)
+            let grown = server.residentMiB - baseline
+            #expect(grown < 64, "\(path): RSS grew by \(grown) MiB after the client sent \(sent >> 20) MiB")
+            #expect(sent < 64 << 20, "\(path): \(sent >> 20) MiB taken without a single answer read")
+            // The connection still works: its answers come in order.
+            for _ in 0..<50 {
+                let r = try c.readResponse()
+                #expect(r.status == 200, "\(path)")
+                if r.status != 200 { break }
+            }
+        }
+        #expect(try fetch(server.port, "GET", "/plaintext").body == "Hello, World!")
+    }
+}
