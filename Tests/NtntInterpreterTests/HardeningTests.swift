@@ -98,3 +98,48 @@ import Testing
         #expect(try fetch(server.port, "GET", "/plaintext").body == "Hello, World!")
     }
 }
+
+/// Many large JSON bodies at once: the peak is bounded by what is in flight, and the memory
+/// comes back once they are done.
+@Suite(.serialized) struct LargeBodyTests {
+    @Test func manyLargeBodiesKeepMemoryBounded() throws {
+        let server = try ServerProcess(app: "Tests/Servers/large_bodies.tnt")
+        defer { #expect(server.stop() == 0) }
+        // About 860 KB: 9,000 small objects, as an API client might post.
+        let items = (0..<9000).map { #"{"id":\#($0),"name":"item \#($0)","tags":["a","b","c"],"score":0.\#($0 % 97),"nested":{"k":"vvvvvvvvvv"}}"# }
+        let body = #"{"items":["# + items.joined(separator: ",") + "]}"
+        #expect(body.utf8.count > 600_000 && body.utf8.count < 1_000_000)
+        let baseline = server.residentMiB
+        for path in ["/worker", "/inline"] {
+            let clients = 16
+            let done = DispatchSemaphore(value: 0)
+            let answers = Answers()
+            for _ in 0..<clients {
+                Thread.detachNewThread {
+                    defer { done.signal() }
+                    guard let c = try? HTTPTestClient(port: server.port, timeoutSeconds: 60) else { return }
+                    defer { c.close() }
+                    for _ in 0..<4 {
+                        let r = try? c.request("POST", path, body: body)
+                        answers.add(r?.status == 200 && r?.body.hasPrefix(#"{"items":9000"#) == true)
+                    }
+                }
+            }
+            for _ in 0..<clients { done.wait() }
+            #expect(answers.good == clients * 4, "\(path): \(answers.good) of \(clients * 4) answered")
+            let peak = server.peakResidentMiB
+            print("\(path): peak \(peak) MiB, baseline \(baseline) MiB, now \(server.residentMiB) MiB")
+            #expect(peak < 200, "\(path): peak RSS \(peak) MiB for 16 bodies of \(body.utf8.count >> 10) KiB in flight")
+            usleep(1_000_000)  // the event loop gives freed memory back within its 250 ms sweep
+            let after = server.residentMiB
+            #expect(after - baseline < 48, "\(path): RSS \(after) MiB after the bodies, \(baseline) MiB before")
+        }
+    }
+
+    final class Answers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add(_ ok: Bool) { lock.lock(); if ok { count += 1 }; lock.unlock() }
+        var good: Int { lock.lock(); defer { lock.unlock() }; return count }
+    }
+}

@@ -70,9 +70,13 @@ final class ServerProcess {
     }
 
     /// The server's resident memory (VmRSS) in MiB.
-    var residentMiB: Int {
+    var residentMiB: Int { statusMiB("VmRSS:") }
+    /// The most resident memory the server has had (VmHWM) in MiB.
+    var peakResidentMiB: Int { statusMiB("VmHWM:") }
+
+    private func statusMiB(_ field: String) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
     }
 

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CNtntSys.h"
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <pthread.h>
 #include <string.h>
@@ -126,4 +127,19 @@ uint64_t ntnt_random_u64(void) {
     s[2] ^= t;
     s[3] = ntnt_rotl(s[3], 45);
     return result;
+}
+
+// Large request bodies (JSON documents of hundreds of KiB) leave their parse trees' memory in
+// the arenas of the threads that handled them; glibc keeps freed pages inside an arena. The
+// event loop's sweep gives them back a moment after such requests, never on the request path.
+static int ntnt_large_request_noted;
+
+void ntnt_note_large_request(void) {
+    __atomic_store_n(&ntnt_large_request_noted, 1, __ATOMIC_RELAXED);
+}
+
+int ntnt_release_memory_if_noted(void) {
+    if (!__atomic_exchange_n(&ntnt_large_request_noted, 0, __ATOMIC_RELAXED)) return 0;
+    malloc_trim(0);
+    return 1;
 }

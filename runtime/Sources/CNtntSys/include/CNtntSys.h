@@ -59,4 +59,11 @@ void ntnt_depth_leave(void);
 /// A random 64-bit number from this thread's generator (seeded once per thread; no syscall).
 uint64_t ntnt_random_u64(void);
 
+/// Notes that a request with a large body has been handled (any thread, lock-free).
+void ntnt_note_large_request(void);
+
+/// If a large request was handled since the last call, gives the allocator's free pages of
+/// every arena back to the kernel (malloc_trim) and returns 1; else 0.
+int ntnt_release_memory_if_noted(void);
+
 #endif

@@ -161,6 +161,7 @@ final class EventLoop {
             if now - lastSweep >= 250 {
                 lastSweep = now
                 sweepTimeouts(now: now)
+                if index == 0 { _ = ntnt_release_memory_if_noted() }
             }
         }
         for case let conn? in connections { close(conn) }
@@ -313,6 +314,7 @@ final class EventLoop {
                 if let inline = server.canRunInline, inline(&request) {
                     if inlineHandler == nil { inlineHandler = server.makeHandler(server.configuration.workers + index) }
                     let response = inlineHandler!(&request)
+                    if request.body.count >= largeBodyBytes { ntnt_note_large_request() }
                     let keepAlive = request.keepAlive
                     HTTPResponseWriter.write(response, keepAlive: keepAlive, date: date.bytes,
                                              headOnly: request.method == "HEAD", into: &conn.output)

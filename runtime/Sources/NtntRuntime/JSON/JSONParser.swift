@@ -1,7 +1,10 @@
 // JSON text → Value (LANGUAGE.md §10.4), a recursive-descent parser over UTF-8 bytes.
 //
 // Request bodies are untrusted, so the parser bounds its nesting depth (a deep `[[[[…` must be
-// an Err, not a stack overflow) and reports the byte offset of the first problem.
+// an Err, not a stack overflow) and reports the byte offset of the first problem. It reads the
+// text where it lies (no copy of the document) and gathers each object's and array's members
+// on one scratch stack, so every Map and Array is allocated once at its final size: a large
+// body leaves no trail of outgrown buffers behind.
 
 /// Why a JSON text was rejected.
 public struct JSONError: Error, CustomStringConvertible {
@@ -16,20 +19,29 @@ public struct JSONParser {
     /// Nesting beyond this is rejected; it keeps recursion far from the thread's stack limit.
     public static let maxDepth = 512
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
     private var depth = 0
+    /// Members of the objects and arrays being parsed, innermost last.
+    private var pairs: [(String, Value)] = []
+    private var items: [Value] = []
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// Parses a complete JSON document.
     public static func parse(_ text: String) -> Result<Value, JSONError> {
-        parse(bytes: Array(text.utf8))
+        var text = text
+        return text.withUTF8 { parse(buffer: $0) }
     }
 
     /// Parses a complete JSON document from bytes.
     public static func parse(bytes: [UInt8]) -> Result<Value, JSONError> {
-        var p = JSONParser(bytes)
+        bytes.withUnsafeBufferPointer { parse(buffer: $0) }
+    }
+
+    /// Parses a complete JSON document from bytes that stay valid for the call.
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<Value, JSONError> {
+        var p = JSONParser(buffer)
         do {
             p.skipSpace()
             let v = try p.parseValue()
@@ -86,13 +98,13 @@ public struct JSONParser {
     private mutating func parseObject() throws -> Value {
         try enter()
         pos += 1
-        var map = ValueMap()
         skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
             pos += 1
             depth -= 1
-            return .map(map)
+            return .map(ValueMap())
         }
+        let base = pairs.count
         while true {
             skipSpace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected string key") }
@@ -101,7 +113,7 @@ public struct JSONParser {
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             pos += 1
             skipSpace()
-            map[key] = try parseValue()
+            pairs.append((key, try parseValue()))
             skipSpace()
             guard pos < bytes.count else { throw fail("unexpected end of input") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -109,22 +121,25 @@ public struct JSONParser {
             throw fail("expected ',' or '}'")
         }
         depth -= 1
+        let map = ValueMap(pairs[base...])
+        pairs.removeSubrange(base...)
         return .map(map)
     }
 
     private mutating func parseArray() throws -> Value {
         try enter()
         pos += 1
-        var items: [Value] = []
         skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
             pos += 1
             depth -= 1
-            return .array(items)
+            return .array([])
         }
+        let base = items.count
         while true {
             skipSpace()
-            items.append(try parseValue())
+            let item = try parseValue()
+            items.append(item)
             skipSpace()
             guard pos < bytes.count else { throw fail("unexpected end of input") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -132,7 +147,9 @@ public struct JSONParser {
             throw fail("expected ',' or ']'")
         }
         depth -= 1
-        return .array(items)
+        let array = Array(items[base...])
+        items.removeSubrange(base...)
+        return .array(array)
     }
 
     private mutating func parseHex4() throws -> UInt32 {
@@ -160,7 +177,7 @@ public struct JSONParser {
         while pos < bytes.count {
             let c = bytes[pos]
             if c == UInt8(ascii: "\"") {
-                let s = try makeString(bytes[start..<pos])
+                let s = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<pos]))
                 pos += 1
                 return s
             }
@@ -172,7 +189,7 @@ public struct JSONParser {
             let c = bytes[pos]
             if c == UInt8(ascii: "\"") {
                 pos += 1
-                return try makeString(out[...])
+                return try out.withUnsafeBufferPointer { try makeString($0) }
             }
             if c < 0x20 { throw fail("control character in string") }
             if c != UInt8(ascii: "\\") {
@@ -215,7 +232,7 @@ public struct JSONParser {
         throw fail("unterminated string")
     }
 
-    private func makeString(_ slice: ArraySlice<UInt8>) throws -> String {
+    private func makeString(_ slice: UnsafeBufferPointer<UInt8>) throws -> String {
         guard let s = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8") }
         return s
     }
@@ -243,7 +260,17 @@ public struct JSONParser {
             guard pos < bytes.count, isDigit(bytes[pos]) else { throw fail("invalid number") }
             while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
         }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        // Up to 18 digits always fit an Int: no text needed.
+        if !isFloat {
+            let negative = bytes[start] == UInt8(ascii: "-")
+            let digitsStart = negative ? start + 1 : start
+            if pos - digitsStart <= 18 {
+                var n = 0
+                for k in digitsStart..<pos { n = n * 10 + Int(bytes[k] - 48) }
+                return .int(negative ? -n : n)
+            }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
         if !isFloat, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw fail("invalid number") }
         return .float(d)

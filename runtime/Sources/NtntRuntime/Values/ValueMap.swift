@@ -28,7 +28,7 @@ public struct ValueMap {
     }
 
     /// Builds a map from pairs; a later duplicate key replaces an earlier one.
-    public init(_ pairs: [(String, Value)]) {
+    public init<Pairs: Collection>(_ pairs: Pairs) where Pairs.Element == (String, Value) {
         self.init()
         keys.reserveCapacity(pairs.count)
         values.reserveCapacity(pairs.count)

@@ -5,6 +5,12 @@
 // its own handler once at start (`makeHandler(index)`), so per-worker state — an interpreter,
 // a database connection — needs no locking.
 
+import CNtntSys
+
+/// Bodies this large leave enough memory behind (their parse) that it is worth returning to
+/// the kernel once they are done (`ntnt_release_memory_if_noted`, in the event loop's sweep).
+let largeBodyBytes = 256 * 1024
+
 /// A request waiting for a worker.
 struct HTTPJob {
     var request: HTTPRequest
@@ -16,14 +22,18 @@ struct HTTPJob {
 /// Runs jobs on `count` threads.
 final class WorkerPool {
     private let monitor = Monitor()
-    private var queue: [HTTPJob] = []
+    /// A ring of `queueLimit` slots; a taken slot is cleared at once, so a finished request's
+    /// body is not kept alive by the queue.
+    private var slots: [HTTPJob?]
     private var head = 0
+    private var waiting = 0
     private var stopping = false
     private var threads: [NativeThread] = []
     private let queueLimit: Int
 
     init(count: Int, queueLimit: Int, stackSize: Int, makeHandler: @escaping (Int) -> HTTPServer.Handler) {
         self.queueLimit = queueLimit
+        slots = Array(repeating: nil, count: queueLimit)
         for i in 0..<count {
             threads.append(NativeThread(stackSize: stackSize) { [unowned self] in
                 let handler = makeHandler(i)
@@ -35,11 +45,12 @@ final class WorkerPool {
     /// Queues a job; false (nothing queued) when `queueLimit` jobs are already waiting.
     func submit(_ job: HTTPJob) -> Bool {
         monitor.lock()
-        if queue.count - head >= queueLimit {
+        if waiting == queueLimit {
             monitor.unlock()
             return false
         }
-        queue.append(job)
+        slots[(head + waiting) % queueLimit] = job
+        waiting += 1
         monitor.signal()
         monitor.unlock()
         return true
@@ -48,15 +59,12 @@ final class WorkerPool {
     private func next() -> HTTPJob? {
         monitor.lock()
         defer { monitor.unlock() }
-        while head == queue.count && !stopping { monitor.wait() }
-        if head == queue.count { return nil }
-        let job = queue[head]
-        head += 1
-        // Compact once the consumed prefix dominates, so the array does not grow forever.
-        if head > 1024 && head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
+        while waiting == 0 && !stopping { monitor.wait() }
+        if waiting == 0 { return nil }
+        let job = slots[head]
+        slots[head] = nil
+        head = (head + 1) % queueLimit
+        waiting -= 1
         return job
     }
 
@@ -65,6 +73,7 @@ final class WorkerPool {
             let response = handler(&job.request)
             job.loop.complete(fd: job.fd, generation: job.generation, response: response,
                               keepAlive: job.request.keepAlive, headOnly: job.request.method == "HEAD")
+            if job.request.body.count >= largeBodyBytes { ntnt_note_large_request() }
         }
     }
 
