@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers
+.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers fuzz soak test-tsan test-asan
 
 all: build
 
@@ -39,6 +39,39 @@ test-runtime:
 # Only the conformance corpus (shared and project programs) through the interpreter.
 conformance:
 	swift test --filter ConformanceTests $(SWIFT_BUILD_FLAGS)
+
+# libFuzzer on the HTTP request parser, the JSON parser, the lexer + parser and the template
+# parser (fuzz/), FUZZ_SECONDS each (FUZZ_TARGETS to pick some); crashes land in .build-fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Mixed endpoints against the compiled sample for SOAK_REQUESTS requests; RSS and open fds are
+# sampled every second and must stay flat (±5 %) after the warm-up.
+SOAK_REQUESTS ?= 200000
+soak: wrk db-start
+	python3 bench/soak.py --requests $(SOAK_REQUESTS) $(if $(SOAK_OUT),--out $(SOAK_OUT))
+
+# The server and database suites (both modes) and the runtime's tests under ThreadSanitizer and
+# AddressSanitizer, in their own build folders. Sanitizer reports of the servers the tests start
+# go to .build-<san>/reports/ and fail the target. Timing and memory-bound tests skip their
+# bounds there (a sanitizer's own overhead is not the server's).
+SANITIZED_SUITES = ServerTests|HardeningTests|LargeBodyTests|DatabaseTests|CompiledHTTPTests
+test-tsan: db-start
+	@rm -rf .build-tsan/reports && mkdir -p .build-tsan/reports
+	TSAN_OPTIONS="halt_on_error=0 log_path=$(CURDIR)/.build-tsan/reports/tsan suppressions=$(CURDIR)/sanitizers/tsan.supp" \
+	  NTNT_TEST_SANITIZE=thread swift test --disable-xctest --sanitize=thread --scratch-path .build-tsan --filter "$(SANITIZED_SUITES)"
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/sanitizers/tsan.supp" \
+	  swift test --disable-xctest --sanitize=thread --package-path runtime --scratch-path .build-tsan/runtime
+	@if ls .build-tsan/reports/tsan* >/dev/null 2>&1; then cat .build-tsan/reports/tsan* | head -200; echo "ThreadSanitizer reports above"; exit 1; fi
+
+test-asan: db-start
+	@rm -rf .build-asan/reports && mkdir -p .build-asan/reports
+	ASAN_OPTIONS="detect_leaks=1 log_path=$(CURDIR)/.build-asan/reports/asan" LSAN_OPTIONS="suppressions=$(CURDIR)/sanitizers/lsan.supp" \
+	  NTNT_TEST_SANITIZE=address swift test --disable-xctest --sanitize=address --scratch-path .build-asan --filter "$(SANITIZED_SUITES)"
+	ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$(CURDIR)/sanitizers/lsan.supp" \
+	  swift test --disable-xctest --sanitize=address --package-path runtime --scratch-path .build-asan/runtime
+	@if ls .build-asan/reports/asan* >/dev/null 2>&1; then cat .build-asan/reports/asan* | head -200; echo "AddressSanitizer reports above"; exit 1; fi
 
 # The binary plus what `ntnt transpile` needs: Templates/ and the runtime package's sources.
 install: release

@@ -6,6 +6,7 @@
 // `Maximum recursion depth exceeded`, never the operating system's stack guard.
 
 import NtntRuntime
+import NtntSema
 import NtntSyntax
 
 /// Runs and checks ntnt programs.
@@ -58,12 +59,15 @@ public enum ScriptRunner {
     }
 
     /// Parses and resolves without running; returns the rendered diagnostics (empty if clean).
-    public static func check(path: String) -> String {
+    /// The warnings (request data reaching HTML unescaped) come only from a clean program.
+    public static func check(path: String) -> (errors: String, warnings: [String]) {
         let loader = ModuleLoader()
         var report = ""
+        var warnings: [String] = []
         NativeThread.runWithStack(stackSize) {
             if loader.loadProgram(path: path) == nil { report = loader.diagnostics.render() }
+            else { warnings = RequestTaint.renderedWarnings(loader: loader.program) }
         }
-        return report
+        return (report, warnings)
     }
 }

@@ -91,6 +91,12 @@ public enum SourceFiles {
         return f
     }
 
+    /// Source text that is parsed once and forgotten (fuzzing): not in the registry, so
+    /// diagnostics cannot print its lines, and nothing is kept after the parse.
+    public static func unregistered(path: String, bytes: [UInt8]) -> SourceFile {
+        SourceFile(path: path, location: path, bytes: bytes, id: Int(UInt32.max) - 1)
+    }
+
     /// Reads and registers a file from disk; nil when it cannot be read.
     /// `displayPath` is what diagnostics print (default: `path`).
     public static func load(path: String, displayPath: String? = nil) -> SourceFile? {
@@ -122,15 +128,15 @@ public struct Diagnostic: Sendable {
         self.message = message
     }
 
-    /// `file:line:col: parse error: message`, the source line and a caret under the column.
-    public func render() -> String {
-        guard let f = SourceFiles.file(loc.file) else { return "error: \(message)" }
+    /// `file:line:col: KIND: message`, the source line and a caret under the column.
+    public func render(kind: String = "parse error") -> String {
+        guard let f = SourceFiles.file(loc.file) else { return "\(kind): \(message)" }
         let (line, col) = f.lineAndColumn(of: Int(loc.offset))
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)
         var text = f.lineText(line)
         text = String(text.map { $0 == "\t" ? " " : $0 })
-        return "\(f.path):\(line):\(col): parse error: \(message)\n"
+        return "\(f.path):\(line):\(col): \(kind): \(message)\n"
             + " \(gutter) | \(text)\n"
             + " \(pad) | \(String(repeating: " ", count: max(0, col - 1)))^"
     }

@@ -69,19 +69,20 @@ struct Run: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse and resolve a program (and its local imports) without running it.",
-        discussion: "Reports every error found; exits 0 when the program is clean."
+        discussion: "Reports every error found; exits 0 when the program is clean. Warns (still exiting 0) where request data reaches html() or a template interpolation without the escape filter."
     )
 
     @Argument(help: "The .tnt file to check.")
     var file: String
 
     func run() throws {
-        let report = ScriptRunner.check(path: file)
-        if !report.isEmpty {
-            printError(report)
+        let (errors, warnings) = ScriptRunner.check(path: file)
+        if !errors.isEmpty {
+            printError(errors)
             throw ExitCode(1)
         }
-        printError("\(file): ok")
+        for w in warnings { printError(w + "\n") }
+        printError("\(file): ok" + (warnings.isEmpty ? "" : " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s"))"))
     }
 }
 

@@ -16,10 +16,14 @@ extension ConformanceCase: CustomTestStringConvertible {}
 
 enum CompiledCorpus {
     /// One folder per checkout (the generated package records the runtime's absolute path).
+    /// `make test-tsan` / `make test-asan` build the compiled programs with the same sanitizer.
+    static let sanitizer = ProcessInfo.processInfo.environment["NTNT_TEST_SANITIZE"]
+
     static let packageDirectory: String = {
         var hash: UInt64 = 14695981039346656037
         for b in ConformanceCorpus.projectRoot.utf8 { hash = (hash ^ UInt64(b)) &* 1099511628211 }
-        return FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-compiled-conformance-\(String(hash, radix: 16))").path
+        let sanitized = sanitizer.map { "-" + $0 } ?? ""
+        return FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-compiled-conformance-\(String(hash, radix: 16))\(sanitized)").path
     }()
 
     static let knownFailures = ConformanceCorpus.readKnownFailures("known-failures-compiled.txt")
@@ -71,7 +75,7 @@ enum CompiledCorpus {
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["swift", "build", "-c", "release", "--package-path", packageDirectory]
+        p.arguments = ["swift", "build", "-c", "release", "--package-path", packageDirectory] + (sanitizer.map { ["--sanitize=\($0)"] } ?? [])
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe

@@ -15,6 +15,24 @@ import Testing
         #expect(help.contains("run") && help.contains("check"))
     }
 
+    @Test func checkWarnsWhereRequestDataReachesHTMLUnescaped() throws {
+        let (status, _, err) = try CLI.run(["check", "Tests/Check/unescaped.tnt"], in: ConformanceCorpus.projectRoot)
+        #expect(status == 0)
+        let source = try String(contentsOfFile: ConformanceCorpus.projectRoot + "/Tests/Check/unescaped.tnt", encoding: .utf8)
+        let expectedLines = source.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.element.contains("// WARN") }.map { $0.offset + 1 }
+        let warned = err.split(separator: "\n").filter { $0.contains(": warning: ") }
+            .compactMap { Int($0.split(separator: ":")[1]) }
+        #expect(warned == expectedLines)
+        #expect(err.contains("Tests/Check/unescaped.tnt:10:16: warning: request data in a template interpolation without `| escape`"))
+        #expect(err.hasSuffix("unescaped.tnt: ok (4 warnings)\n"))
+        // The samples are clean.
+        for sample in ["samples/bench/app.tnt", "samples/todo/app.tnt", "samples/site/app.tnt", "samples/styles/factory.tnt"] {
+            let (s, _, e) = try CLI.run(["check", sample], in: ConformanceCorpus.projectRoot)
+            #expect(s == 0 && !e.contains("warning"), "\(sample): \(e)")
+        }
+    }
+
     @Test func runPrintsToStdoutOnly() throws {
         let (dir, name) = try CLI.temporaryFile("hello.tnt", "print(\"hi\")\nprint(1 + 2)\n")
         let (status, out, err) = try CLI.run(["run", name], in: dir)

@@ -86,7 +86,7 @@ import Testing
             let requests = Array(String(repeating: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n", count: 1000).utf8)
             let sent = c.flood(requests, seconds: 3)
             let grown = server.residentMiB - baseline
-            #expect(grown < 64, "\(path): RSS grew by \(grown) MiB after the client sent \(sent >> 20) MiB")
+            #expect(grown < 64 || underSanitizer, "\(path): RSS grew by \(grown) MiB after the client sent \(sent >> 20) MiB")
             #expect(sent < 64 << 20, "\(path): \(sent >> 20) MiB taken without a single answer read")
             // The connection still works: its answers come in order.
             for _ in 0..<50 {
@@ -129,10 +129,10 @@ import Testing
             #expect(answers.good == clients * 4, "\(path): \(answers.good) of \(clients * 4) answered")
             let peak = server.peakResidentMiB
             print("\(path): peak \(peak) MiB, baseline \(baseline) MiB, now \(server.residentMiB) MiB")
-            #expect(peak < 200, "\(path): peak RSS \(peak) MiB for 16 bodies of \(body.utf8.count >> 10) KiB in flight")
+            #expect(peak < 200 || underSanitizer, "\(path): peak RSS \(peak) MiB for 16 bodies of \(body.utf8.count >> 10) KiB in flight")
             usleep(1_000_000)  // the event loop gives freed memory back within its 250 ms sweep
             let after = server.residentMiB
-            #expect(after - baseline < 48, "\(path): RSS \(after) MiB after the bodies, \(baseline) MiB before")
+            #expect(after - baseline < 48 || underSanitizer, "\(path): RSS \(after) MiB after the bodies, \(baseline) MiB before")
         }
     }
 

@@ -9,6 +9,9 @@ import Glibc
 /// The database the tests use (the project's cluster unless DATABASE_URL says otherwise).
 let testDatabaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:54329/ntnt"
 
+/// Set by `make test-tsan` / `make test-asan`: memory and time bounds do not apply there.
+let underSanitizer = ProcessInfo.processInfo.environment["NTNT_TEST_SANITIZE"] != nil
+
 /// A port that was free a moment ago.
 func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

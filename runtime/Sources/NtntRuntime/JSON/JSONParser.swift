@@ -273,6 +273,8 @@ public struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
         if !isFloat, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw fail("invalid number") }
+        // JSON has no infinity: `1e400` would be a Float the writer can only print as null.
+        guard d.isFinite else { throw JSONError(message: "number out of range", offset: start) }
         return .float(d)
     }
 
