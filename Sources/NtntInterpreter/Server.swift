@@ -82,22 +82,29 @@ final class ProgramHost {
     private var current: Interpreter
     private var currentFacts: ProgramFacts
     private var generation = 0
-    private var workers: [(generation: Int, worker: RequestWorker?)]
+    /// One slot per worker thread. Only worker `index` touches slot `index`, so a slot needs no
+    /// lock; the array itself is never changed (threads mutating one array would race).
+    private final class WorkerSlot {
+        var generation = -1
+        var worker: RequestWorker?
+    }
+    private let slots: [WorkerSlot]
     private var watcher: NativeThread?
 
     init(initial: Interpreter, facts: ProgramFacts, workerCount: Int) {
         current = initial
         currentFacts = facts
-        workers = Array(repeating: (-1, nil), count: workerCount)
+        slots = (0..<workerCount).map { _ in WorkerSlot() }
     }
 
     func handle(_ request: inout HTTPRequest, worker index: Int) -> HTTPResponse {
         let (main, facts, gen) = lock.withLock { (current, currentFacts, generation) }
-        // Only worker `index` touches slot `index`, so the slot needs no lock.
-        if workers[index].generation != gen || workers[index].worker == nil {
-            workers[index] = (gen, RequestWorker(main: main, facts: facts, index: index))
+        let slot = slots[index]
+        if slot.generation != gen || slot.worker == nil {
+            slot.generation = gen
+            slot.worker = RequestWorker(main: main, facts: facts, index: index)
         }
-        return workers[index].worker!.handle(&request)
+        return slot.worker!.handle(&request)
     }
 
     /// Polls the program's source files twice a second and reloads when one changes.

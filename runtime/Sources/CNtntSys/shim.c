@@ -143,3 +143,6 @@ int ntnt_release_memory_if_noted(void) {
     malloc_trim(0);
     return 1;
 }
+
+long ntnt_relaxed_load(const long *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+void ntnt_relaxed_store(long *p, long value) { __atomic_store_n(p, value, __ATOMIC_RELAXED); }

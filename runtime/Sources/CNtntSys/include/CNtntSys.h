@@ -66,4 +66,8 @@ void ntnt_note_large_request(void);
 /// every arena back to the kernel (malloc_trim) and returns 1; else 0.
 int ntnt_release_memory_if_noted(void);
 
+/// Relaxed atomic load and store of a word: hints that other threads read without a lock.
+long ntnt_relaxed_load(const long *p);
+void ntnt_relaxed_store(long *p, long value);
+
 #endif

@@ -174,11 +174,11 @@ final class PipelineDriver {
         var fallback: PipelinedConnection? = nil
         var canGrow = false
         for c in connections {
-            switch c.state {
+            switch c.stateHint {
             case .ready:
-                guard c.hasRoom else { continue }
-                if c.ticketsInFlight == 0 || now - c.busySince < PipelineDriver.stallMillis { return (c, false) }
-                if fallback == nil || c.load < fallback!.load { fallback = c }
+                guard c.hasRoomHint else { continue }
+                if c.inFlightHint == 0 || now - c.busySinceHint < PipelineDriver.stallMillis { return (c, false) }
+                if fallback == nil || c.loadHint < fallback!.loadHint { fallback = c }
             case .disconnected: canGrow = true
             case .connecting: break
             }

@@ -8,6 +8,7 @@
 // ticket that sent it. The socket is non-blocking; the driver reads when epoll says so.
 
 import CLibPQ
+import CNtntSys
 
 final class PipelinedConnection {
     enum State { case disconnected, connecting, ready }
@@ -22,7 +23,7 @@ final class PipelinedConnection {
 
     let index: Int
     private let settings: PostgresSettings
-    private(set) var state = State.disconnected
+    private(set) var state = State.disconnected { didSet { publish(.state, state == .ready ? 2 : state == .connecting ? 1 : 0) } }
     private(set) var conn: OpaquePointer?
     /// Guards everything here: request threads send, the driver thread connects and reads.
     let lock = Monitor()
@@ -30,7 +31,7 @@ final class PipelinedConnection {
     var socket: Int32 = -1
     var watchedEvents: UInt32 = 0
     /// Tickets sent and not yet finished.
-    private(set) var ticketsInFlight = 0
+    private(set) var ticketsInFlight = 0 { didSet { publish(.inFlight, ticketsInFlight) } }
     /// Tickets waiting for the connection (while it connects, or beyond the depth).
     private var waiting: [StatementTicket] = []
     private var waitingHead = 0
@@ -42,7 +43,7 @@ final class PipelinedConnection {
     private var failedPrepares: [String: String] = [:]
     private var statementCounter = 0
     /// When connecting started, or the oldest ticket in flight was sent (monotonicMillis).
-    private(set) var busySince = 0
+    private(set) var busySince = 0 { didSet { publish(.busySince, busySince) } }
     /// Why the last connect or session failed.
     private(set) var lastError: String?
     /// The ticket whose thread reads the socket now; nil: the driver thread does (via epoll).
@@ -55,9 +56,32 @@ final class PipelinedConnection {
     }
 
     /// Tickets queued in `waiting` (a plain count: other threads read it without the lock).
-    private(set) var waitingCount = 0
+    private(set) var waitingCount = 0 { didSet { publish(.waiting, waitingCount) } }
     var load: Int { ticketsInFlight + waitingCount }
     var hasRoom: Bool { ticketsInFlight < settings.pipelineDepth }
+
+    // MARK: - Hints for other threads
+
+    /// Copies of a few fields, written under `lock` and read without it (relaxed atomics) to
+    /// choose a connection; whoever acts on the choice checks again under the lock.
+    private enum Hint: Int { case state, inFlight, busySince, waiting }
+    private let hints: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: 4)
+        p.initialize(repeating: 0, count: 4)
+        return p
+    }()
+
+    deinit { hints.deallocate() }
+
+    private func publish(_ h: Hint, _ value: Int) { ntnt_relaxed_store(hints + h.rawValue, value) }
+    private func hint(_ h: Hint) -> Int { ntnt_relaxed_load(hints + h.rawValue) }
+
+    /// `state`, as last published.
+    var stateHint: State { switch hint(.state) { case 2: return .ready; case 1: return .connecting; default: return .disconnected } }
+    var inFlightHint: Int { hint(.inFlight) }
+    var busySinceHint: Int { hint(.busySince) }
+    var loadHint: Int { hint(.inFlight) + hint(.waiting) }
+    var hasRoomHint: Bool { hint(.inFlight) < settings.pipelineDepth }
 
     // MARK: - Connecting
 
