@@ -121,6 +121,7 @@ final class ProgramHost {
                 self.reload()
             }
         }
+        watcher?.detach()  // it ends with the host, and nobody waits for it
         writeStandardError("ntnt: watching \(files.count) file(s) for changes\n")
     }
 

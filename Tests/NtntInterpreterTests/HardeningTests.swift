@@ -111,7 +111,8 @@ import Testing
         #expect(body.utf8.count > 600_000 && body.utf8.count < 1_000_000)
         let baseline = server.residentMiB
         for path in ["/worker", "/inline"] {
-            let clients = 16
+            // Under a sanitizer the same code paths with less load (its slowdown is 5–15×).
+            let clients = underSanitizer ? 4 : 16
             let done = DispatchSemaphore(value: 0)
             let answers = Answers()
             for _ in 0..<clients {
@@ -148,7 +149,8 @@ import Testing
 /// and database work beyond the workers and the bounded queue is refused with a fast 503, so
 /// `/plaintext` keeps answering quickly while 1,000 connections hammer `/queries?count=20`.
 @Suite(.serialized) struct OverloadTests {
-    @Test func quickRoutesStayQuickWhileTheDatabaseIsOverloaded() throws {
+    @Test(.disabled(if: underSanitizer, "a latency bound says nothing under a sanitizer's slowdown"))
+    func quickRoutesStayQuickWhileTheDatabaseIsOverloaded() throws {
         guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: FileManager.default.isExecutableFile) else {
             Issue.record("wrk is not installed (apt-get install wrk)")
             return

@@ -86,7 +86,7 @@ final class ServerProcess {
     /// Sends SIGTERM and waits; returns the exit status. A server that has not drained within
     /// `graceSeconds` is killed (status 137), so a stuck server fails its test instead of hanging it.
     @discardableResult
-    func stop(graceSeconds: Double = 20) -> Int32 {
+    func stop(graceSeconds: Double = underSanitizer ? 90 : 20) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         let deadline = Date().addingTimeInterval(graceSeconds)
         while process.isRunning && Date() < deadline { usleep(20_000) }

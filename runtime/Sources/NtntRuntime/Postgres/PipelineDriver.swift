@@ -132,7 +132,8 @@ final class PipelineDriver {
         var datas = [UInt64](repeating: 0, count: 64)
         var flags = [UInt32](repeating: 0, count: 64)
         while true {
-            let busy = connections.contains { $0.state != .disconnected && ($0.load > 0 || $0.state == .connecting) }
+            // Unlocked: only the wait's timeout depends on it.
+            let busy = connections.contains { $0.stateHint != .disconnected && ($0.loadHint > 0 || $0.stateHint == .connecting) }
             let n = ntnt_epoll_wait(epfd, &datas, &flags, 64, busy ? 100 : 1000)
             let now = monotonicMillis()
             for i in 0..<max(0, Int(n)) {

@@ -35,6 +35,11 @@ public final class NativeThread {
         pthread_join(thread, nil)
     }
 
+    /// For a thread nobody will join: its resources are freed when it ends.
+    public func detach() {
+        pthread_detach(thread)
+    }
+
     /// Runs `body` on a new thread with a large stack and waits for it.
     public static func runWithStack(_ stackSize: Int, _ body: @escaping () -> Void) {
         NativeThread(stackSize: stackSize, body).join()
