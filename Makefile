@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers fuzz soak test-tsan test-asan
+.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers fuzz soak overload test-tsan test-asan
 
 all: build
 
@@ -51,6 +51,11 @@ fuzz:
 SOAK_REQUESTS ?= 200000
 soak: wrk db-start
 	python3 bench/soak.py --requests $(SOAK_REQUESTS) $(if $(SOAK_OUT),--out $(SOAK_OUT))
+
+# /plaintext latency while 2,000 connections overload /queries?count=20, both modes.
+overload: wrk db-start release
+	.build/release/ntnt build samples/bench/app.tnt -o .build-bench/compiled-bench >/dev/null
+	bench/overload.sh
 
 # The server and database suites (both modes) and the runtime's tests under ThreadSanitizer and
 # AddressSanitizer, in their own build folders. Sanitizer reports of the servers the tests start
