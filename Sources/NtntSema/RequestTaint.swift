@@ -21,11 +21,11 @@ public struct TaintWarning {
 public enum RequestTaint {
     /// Request fields that carry text the client chose.
     static let clientFields: Set<String> = ["params", "query_params", "query", "headers", "body", "path", "url"]
-    /// Builtins whose result carries no client text (numbers, Bools, responses) or escapes it.
+    /// Builtins whose result carries no client text (numbers, Bools, type names, responses).
     static let cleanBuiltins: Set<String> = [
         "int", "float", "len", "abs", "min", "max", "round", "floor", "ceil", "trunc", "clamp", "contains",
-        "starts_with", "ends_with", "has_key", "is_empty", "type_of", "random", "random_int", "now", "now_millis",
-        "html", "json", "text", "status", "error", "redirect", "escape", "escape_html", "url_encode",
+        "starts_with", "ends_with", "has_key", "is_empty", "type", "typeof", "random", "random_int", "now", "now_millis",
+        "html", "json", "text", "status", "error", "redirect",
     ]
 
     /// Every place in the program where request data reaches HTML unescaped.
@@ -85,13 +85,6 @@ struct FlowFacts {
     /// What the callee of the call at each location denotes.
     var callees: [SourceLoc: StaticValue] = [:]
     var sinks: [Sink] = []
-}
-
-extension SourceLoc: Hashable {
-    public func hash(into h: inout Hasher) {
-        h.combine(file)
-        h.combine(offset)
-    }
 }
 
 /// One walk over a module, recording names, assignments, returns, calls and sinks.

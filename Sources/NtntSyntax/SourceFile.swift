@@ -63,7 +63,7 @@ public final class SourceFile: @unchecked Sendable {
 }
 
 /// A position in a loaded source file.
-public struct SourceLoc: Sendable, Equatable {
+public struct SourceLoc: Sendable, Hashable {
     public var file: UInt32
     public var offset: UInt32
 

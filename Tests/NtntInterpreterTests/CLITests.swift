@@ -26,6 +26,15 @@ import Testing
         #expect(warned == expectedLines)
         #expect(err.contains("Tests/Check/unescaped.tnt:10:16: warning: request data in a template interpolation without `| escape`"))
         #expect(err.hasSuffix("unescaped.tnt: ok (4 warnings)\n"))
+        // Across modules: handlers imported by name, through a namespace, made by a factory.
+        let (moduleStatus, _, moduleErr) = try CLI.run(["check", "Tests/Check/unescaped_modules.tnt"], in: ConformanceCorpus.projectRoot)
+        #expect(moduleStatus == 0)
+        let handlers = try String(contentsOfFile: ConformanceCorpus.projectRoot + "/Tests/Check/unescaped_handlers.tnt", encoding: .utf8)
+        let handlerLines = handlers.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.element.contains("// WARN") }.map { $0.offset + 1 }
+        let moduleWarned = moduleErr.split(separator: "\n").filter { $0.contains("unescaped_handlers.tnt:") && $0.contains(": warning: ") }
+            .compactMap { line in line.split(separator: ":").dropFirst().first.flatMap { Int($0) } }
+        #expect(moduleWarned == handlerLines, "\(moduleErr)")
         // The samples are clean.
         for sample in ["samples/bench/app.tnt", "samples/todo/app.tnt", "samples/site/app.tnt", "samples/styles/factory.tnt"] {
             let (s, _, e) = try CLI.run(["check", sample], in: ConformanceCorpus.projectRoot)

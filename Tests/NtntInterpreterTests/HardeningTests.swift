@@ -55,6 +55,18 @@ import Testing
         #expect(r.status == 200 && r.closed)
     }
 
+    @Test func answersGoOutWhileTheNextPipelinedRequestIsStillArriving() throws {
+        defer { #expect(server.stop() == 0) }
+        // The first request is answered on the event loop; the second is cut short. The first
+        // answer must not wait for the rest of the second request.
+        let c = try HTTPTestClient(port: server.port, timeoutSeconds: 3)
+        defer { c.close() }
+        c.send("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\nGET /users/9 HTTP/1.1\r\nHo")
+        #expect(try c.readResponse().body == "Hello, World!")
+        c.send("st: x\r\n\r\n")
+        #expect(try c.readResponse().body == #"{"id":"9"}"#)
+    }
+
     @Test func anEarlyErrorReachesAClientThatIsStillSending() throws {
         defer { #expect(server.stop() == 0) }
         // The body limit is 4 KiB here; the client announces 1 MB and sends all of it before

@@ -282,7 +282,7 @@ final class EventLoop {
 
     private func processInput(_ conn: Connection, now: Int) {
         let limits = server.configuration.limits
-        while !conn.inFlight && !conn.closeAfterWrite && conn.inputStart < conn.input.count
+        requests: while !conn.inFlight && !conn.closeAfterWrite && conn.inputStart < conn.input.count
                 && conn.pendingOutput <= EventLoop.outputLimit {
             let result = conn.input.withUnsafeBufferPointer {
                 HTTPRequestParser.parse($0, start: conn.inputStart, end: conn.input.count, limits: limits)
@@ -298,8 +298,8 @@ final class EventLoop {
                     return
                 }
                 compactInput(conn)
-                updateInterest(conn)
-                return
+                // Answers to the pipelined requests before this partial one still go out below.
+                break requests
             case .invalid(let status, let reason):
                 conn.input.removeAll()
                 conn.inputStart = 0

@@ -118,8 +118,12 @@ public enum HTTPRequestParser {
             if k - headStart >= 32 { return .invalid(status: 400, reason: "malformed request line") }
             return .partial
         }
-        if targetTooLong(buffer, from: headStart, end: headEnd, limits: limits) { return .invalid(status: 414, reason: "request target too long") }
-        if headEnd - headStart > limits.maxHeaderBytes { return .invalid(status: 431, reason: "request header block too large") }
+        if headEnd - headStart > limits.maxHeaderBytes {
+            // An oversized block because of its URI is a 414 (the target's length is checked
+            // below for every other request, in the one scan of the request line).
+            if targetTooLong(buffer, from: headStart, end: headEnd, limits: limits) { return .invalid(status: 414, reason: "request target too long") }
+            return .invalid(status: 431, reason: "request header block too large")
+        }
 
         // Request line: METHOD SP TARGET SP HTTP/1.x
         var p = headStart
@@ -130,6 +134,7 @@ public enum HTTPRequestParser {
         let targetStart = p
         while p < headEnd && buffer[p] > 0x20 && buffer[p] != 0x7F { p += 1 }
         guard p > targetStart, p < headEnd, buffer[p] == 0x20 else { return .invalid(status: 400, reason: "malformed request target") }
+        if p - targetStart > limits.maxTargetBytes { return .invalid(status: 414, reason: "request target too long") }
         guard let target = requestTarget(UnsafeBufferPointer(rebasing: buffer[targetStart..<p])) else {
             return .invalid(status: 400, reason: "malformed request target")
         }
