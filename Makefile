@@ -6,14 +6,17 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers fuzz soak overload test-tsan test-asan
+.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers fuzz soak overload scale-demo test-tsan test-asan
 
 all: build
 
+# docs/stdlib.md is embedded in the binary for `ntnt docs` (scripts/embed-docs.py).
 build:
+	python3 scripts/embed-docs.py
 	swift build $(SWIFT_BUILD_FLAGS)
 
 release:
+	python3 scripts/embed-docs.py
 	swift build -c release $(SWIFT_BUILD_FLAGS)
 
 run: release
@@ -51,6 +54,11 @@ fuzz:
 SOAK_REQUESTS ?= 200000
 soak: wrk db-start
 	python3 bench/soak.py --requests $(SOAK_REQUESTS) $(if $(SOAK_OUT),--out $(SOAK_OUT))
+
+# The deployment recipe of docs/deploy.md on loopback: PostgreSQL, PgBouncer, two compiled
+# instances and nginx (deploy/); the seven endpoints through nginx, one instance killed, wrk.
+scale-demo: wrk db-start release
+	python3 deploy/scale_demo.py $(SCALE_ARGS)
 
 # /plaintext latency while 2,000 connections overload /queries?count=20, both modes.
 overload: wrk db-start release

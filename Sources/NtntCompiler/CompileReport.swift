@@ -63,11 +63,7 @@ struct CompileReport {
         return parts.joined(separator: ", ")
     }
 
-    private func location(_ loc: SourceLoc) -> String {
-        guard let file = SourceFiles.file(loc.file) else { return "?" }
-        let (line, column) = file.lineAndColumn(of: Int(loc.offset))
-        return "\(file.path):\(line):\(column)"
-    }
+    private func location(_ loc: SourceLoc) -> String { SourcePosition.describe(loc) }
 }
 
 extension SwiftEmitter {

@@ -1,6 +1,6 @@
 // Writes a transpiled program as a Swift package, filling in the skeletons of Templates/:
-// Package.swift (depending on the runtime by absolute path, so `swift build` works from any
-// directory) and main.swift (which selects and runs the program). Re-running over an existing
+// Package.swift (depending on the runtime this ntnt uses, recorded by absolute path, or on
+// NTNT_HOME's or an installed one at build time) and main.swift (which selects and runs the program). Re-running over an existing
 // output folder replaces the generated sources and leaves the build folder alone.
 
 import Foundation

@@ -79,7 +79,9 @@ final class RegistrationFinder: ASTWalker {
             return true
         }
         let handlerExpr = args[args.count - 1]
-        var entry = RouteEntry(kind: kind, pattern: nil, handler: nil, dynamicReason: nil, loc: loc, reasonLoc: loc)
+        // Located at the callee's name (the call's own location is its parenthesis).
+        let at = expressionLoc(callee) ?? loc
+        var entry = RouteEntry(kind: kind, pattern: nil, handler: nil, dynamicReason: nil, loc: at, reasonLoc: at)
         if case .route = kind {
             if case .string(let p) = args[0] { entry.pattern = p }
         }
@@ -87,7 +89,7 @@ final class RegistrationFinder: ASTWalker {
             entry.dynamicReason = functions.isEmpty ? "registered inside a block, loop or condition" : "registered from inside a function"
         } else if case .route = kind, entry.pattern == nil {
             entry.dynamicReason = "pattern computed at run time"
-            entry.reasonLoc = expressionLoc(args[0]) ?? loc
+            entry.reasonLoc = expressionLoc(args[0]) ?? at
         } else {
             switch values.resolve(handlerExpr, in: context) {
             case .function(let f): entry.handler = f
@@ -95,7 +97,7 @@ final class RegistrationFinder: ASTWalker {
             case .unknown(let why): entry.dynamicReason = "handler not known before running: \(why)"
             default: entry.dynamicReason = "handler is not a function"
             }
-            if entry.handler == nil { entry.reasonLoc = expressionLoc(handlerExpr) ?? loc }
+            if entry.handler == nil { entry.reasonLoc = expressionLoc(handlerExpr) ?? at }
         }
         entries.append(entry)
         return true

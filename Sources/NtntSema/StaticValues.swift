@@ -23,6 +23,8 @@ public enum StaticValue {
     /// A map or array literal, with the context its entries are resolved in.
     case mapLiteral([(key: Expr, value: Expr)], StaticContext)
     case arrayLiteral([Expr], StaticContext)
+    /// A string literal without interpolation (SQL bound to a name, say).
+    case string(String)
     /// Not known before running; the reason is shown to users.
     case unknown(String)
 }
@@ -176,6 +178,8 @@ public final class StaticValues {
             return .mapLiteral(entries, context)
         case .array(let items):
             return .arrayLiteral(items, context)
+        case .string(let text):
+            return .string(text)
         case let .member(base, name):
             return member(resolve(base, in: context, depth: depth + 1), name, depth: depth)
         case let .index(base, key):

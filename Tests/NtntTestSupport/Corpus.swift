@@ -44,6 +44,7 @@ enum ConformanceCorpus {
         let shared = URL(fileURLWithPath: projectRoot).deletingLastPathComponent().appendingPathComponent("shared/conformance").path
         if FileManager.default.fileExists(atPath: shared) { result.append(("shared", shared)) }
         result.append(("own", projectRoot + "/Tests/Conformance"))
+        result.append(("docs", DocExamples.suiteDirectory))
         return result
     }()
 
