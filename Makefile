@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SAMPLE ?= samples/hello/hello.tnt
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all build release run serve test test-runtime test-root test-bench conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers fuzz soak overload scale-demo test-tsan test-asan
+.PHONY: all build release run serve test test-runtime test-root test-bench test-editors conformance install uninstall clean db-start db-stop db-seed bench bench-smoke bench-report wrk go-peers fuzz soak overload scale-demo test-tsan test-asan
 
 all: build
 
@@ -27,11 +27,15 @@ serve: release db-start
 	.build/release/ntnt run samples/bench/app.tnt
 
 # The server and database tests need the project's PostgreSQL cluster (started if needed).
-test: db-start test-bench test-root test-runtime
+test: db-start test-bench test-editors test-root test-runtime
 
 # Unit tests of the benchmark harness (wrk output parsing, reports).
 test-bench:
 	python3 -m unittest discover -s bench -p "test_*.py"
+
+# The editor grammar (editors/): its files, regexes, and scopes on real programs.
+test-editors:
+	python3 -m unittest discover -s editors -p "test_*.py"
 
 test-root:
 	swift test --disable-xctest $(SWIFT_BUILD_FLAGS)

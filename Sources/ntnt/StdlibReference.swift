@@ -2796,7 +2796,9 @@ Makes the changes of the transaction started by `begin` permanent and releases i
 Returns plain `true` (not `Ok(true)`) on success.
 
 **Errors:** a handle with no open transaction gives `Err("commit(): no transaction in progress")`;
-a failure reported by the database gives `Err("Query failed: …")`; an argument that is not a
+a transaction in which a statement failed is rolled back by PostgreSQL, and `commit` gives
+`Err("commit(): the transaction was rolled back because a statement in it failed")`; another
+failure reported by the database gives `Err("Query failed: …")`; an argument that is not a
 connection is the runtime error `commit(): expected a connection, got T`.
 
 ```tnt

@@ -55,6 +55,15 @@ import Testing
         #expect(r.status == 200 && r.closed)
     }
 
+    /// SO_REUSEPORT would let a second server share the port unnoticed: it must fail instead.
+    @Test func aSecondServerOnTheSamePortIsRefused() throws {
+        defer { #expect(server.stop() == 0) }
+        let (status, _, err) = try CLI.run(["run", "--port", String(server.port), "samples/bench/app.tnt"], in: ConformanceCorpus.projectRoot)
+        #expect(status == 1)
+        #expect(err.contains("listen(): cannot listen on port \(server.port): Address already in use"), "\(err)")
+        #expect(try fetch(server.port, "GET", "/plaintext").body == "Hello, World!")
+    }
+
     @Test func answersGoOutWhileTheNextPipelinedRequestIsStillArriving() throws {
         defer { #expect(server.stop() == 0) }
         // The first request is answered on the event loop; the second is cut short. The first

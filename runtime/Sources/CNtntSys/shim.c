@@ -53,6 +53,21 @@ int ntnt_listen(uint16_t port, int backlog) {
     return fd;
 }
 
+int ntnt_port_free(uint16_t port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  /* TIME_WAIT is no server */
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    int r = bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 ? -errno : 0;
+    close(fd);
+    return r;
+}
+
 int ntnt_accept(int fd, uint32_t *peer_ip) {
     struct sockaddr_in addr;
     socklen_t len = sizeof addr;

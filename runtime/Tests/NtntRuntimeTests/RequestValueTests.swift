@@ -53,3 +53,23 @@ import Testing
         #expect(seen.count == 1000)
     }
 }
+
+/// Responses on the wire: 204 and 304 carry no body, and 204 no Content-Length (RFC 9110 §8.6),
+/// whatever body the program gave them; other statuses carry theirs.
+@Suite struct ResponseWireTests {
+    static func wire(_ status: Int, _ body: String) -> String {
+        var out: [UInt8] = []
+        HTTPResponse.write(HTTPResponse(status: status, headers: [("content-type", "text/plain")], body: Array(body.utf8)),
+                           keepAlive: true, date: Array("Tue, 01 Dec 2026 00:00:00 GMT".utf8), into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func bodilessStatusesHaveNoBodyOrLength() {
+        for status in [204, 304] {
+            let w = Self.wire(status, "ignored")
+            #expect(w.hasSuffix("\r\n\r\n") && !w.contains("ignored") && !w.contains("content-length"), "\(status): \(w)")
+        }
+        let ok = Self.wire(200, "hello")
+        #expect(ok.contains("content-length: 5\r\n") && ok.hasSuffix("\r\n\r\nhello"))
+    }
+}

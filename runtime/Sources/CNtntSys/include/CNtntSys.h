@@ -34,6 +34,9 @@ int ntnt_eventfd(void);
 /// A non-blocking listening socket on 0.0.0.0:port with SO_REUSEADDR and SO_REUSEPORT;
 /// returns the fd or -errno.
 int ntnt_listen(uint16_t port, int backlog);
+/// 0 when nothing listens on the port, else -errno of a plain bind (EADDRINUSE: another server,
+/// which SO_REUSEPORT would otherwise silently share the port with).
+int ntnt_port_free(uint16_t port);
 
 /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC; writes the peer's IPv4 address (host order).
 int ntnt_accept(int fd, uint32_t *peer_ip);

@@ -110,13 +110,18 @@ public enum HTTPResponseWriter {
             for b in value.utf8 where b != 0x0D && b != 0x0A { out.append(b) }
             out.append(contentsOf: "\r\n".utf8)
         }
-        out.append(contentsOf: "content-length: ".utf8)
-        JSONWriter.appendInt(r.body.count, to: &out)
-        out.append(contentsOf: "\r\ndate: ".utf8)
+        // 1xx, 204 and 304 answers have no body, and 1xx/204 no Content-Length (RFC 9110 §8.6).
+        let bodiless = r.status < 200 || r.status == 204 || r.status == 304
+        if !bodiless {
+            out.append(contentsOf: "content-length: ".utf8)
+            JSONWriter.appendInt(r.body.count, to: &out)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        out.append(contentsOf: "date: ".utf8)
         out.append(contentsOf: date)
         out.append(contentsOf: "\r\nserver: ntnt\r\n".utf8)
         if !keepAlive { out.append(contentsOf: "connection: close\r\n".utf8) }
         out.append(contentsOf: "\r\n".utf8)
-        if !headOnly { out.append(contentsOf: r.body) }
+        if !headOnly && !bodiless { out.append(contentsOf: r.body) }
     }
 }

@@ -92,6 +92,11 @@ public final class HTTPServer {
     /// Serves until SIGINT/SIGTERM, then drains and returns. `onReady` runs once the port is bound.
     public func run(onReady: () -> Void = {}) throws {
         ServerSignals.install()
+        // The listeners share the port among the event loops (SO_REUSEPORT), which would also
+        // share it with another server already on it: refuse that instead.
+        if configuration.port != 0, case let e = ntnt_port_free(UInt16(clamping: configuration.port)), e < 0 {
+            throw HTTPServerError.listenFailed(port: configuration.port, errno: -e)
+        }
         var listeners: [Int32] = []
         for _ in 0..<max(1, configuration.eventLoops) {
             let fd = ntnt_listen(UInt16(clamping: configuration.port), 1024)

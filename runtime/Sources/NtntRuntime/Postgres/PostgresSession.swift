@@ -89,10 +89,13 @@ final class PostgresSession {
     }
 
     /// Runs a plain command (BEGIN, COMMIT, ROLLBACK, SET).
-    func command(_ sql: String) throws {
+    /// Runs a statement without parameters; returns its command tag ("COMMIT", "ROLLBACK", …).
+    @discardableResult
+    func command(_ sql: String) throws -> String {
         let r = PQexec(conn, sql)
         defer { if let r { PQclear(r) } }
         if let e = failure(of: r) { throw e }
+        return r.flatMap { PQcmdStatus($0) }.map { String(cString: $0) } ?? ""
     }
 }
 

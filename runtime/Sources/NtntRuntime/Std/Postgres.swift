@@ -99,7 +99,11 @@ extension Builtins {
         guard let s = db.unpin() else { return .err(.string("\(fn)(): no transaction in progress")) }
         defer { db.database.sessions.release(s) }
         do {
-            try s.command(sql)
+            // PostgreSQL answers COMMIT of a transaction an earlier statement broke with
+            // "ROLLBACK", not an error: nothing was saved, so that is an Err here.
+            if try s.command(sql) == "ROLLBACK" && sql == "COMMIT" {
+                return .err(.string("commit(): the transaction was rolled back because a statement in it failed"))
+            }
             return .bool(true)
         } catch let e as PostgresError {
             return .err(.string("Query failed: \(e.message)"))
