@@ -59,6 +59,14 @@ enum CompiledCorpus {
             case .failure(let f): failures["style/\(style)"] = f.report
             }
         }
+        // The apps `ntnt new` writes.
+        for template in NewApps.templates {
+            guard let path = NewApps.apps[template] else { failures["new/\(template)"] = "ntnt new failed"; continue }
+            switch Compiler.emit([CompileUnit(name: "new_\(template)", path: path, displayPath: "app.tnt")], globalNames: Interpreter.globalNamesForCompiler) {
+            case .success(let p): programs += p
+            case .failure(let f): failures["new/\(template)"] = f.report
+            }
+        }
         for server in ["module_state", "dynamic_routes", "database"] {
             let unit = CompileUnit(name: "server_\(server)", path: ConformanceCorpus.projectRoot + "/Tests/Servers/\(server).tnt",
                                    displayPath: "Tests/Servers/\(server).tnt")
@@ -227,6 +235,30 @@ enum CompiledCorpus {
                     #expect(Self.shape(got.body) == Self.shape(expected.body), "\(what)")
                 }
             }
+        }
+    }
+
+    /// The apps of `ntnt new` build and answer their routes compiled exactly as interpreted.
+    @Test(arguments: NewApps.templates)
+    func newAppsAnswerAlikeInBothModes(_ template: String) throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["new/\(template)"] == nil, "\(CompiledCorpus.build.failures["new/\(template)"] ?? "")")
+        let app = try #require(NewApps.apps[template])
+        let interpreted = try ServerProcess(app: app)
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "new_\(template)"], compiledBinary: Self.binary)
+        defer { #expect(compiled.stop() == 0) }
+        let requests: [(String, String, String?)] = template == "api"
+            ? [("GET", "/", nil), ("GET", "/hello/Ada", nil), ("POST", "/sum", #"{"a": 2, "b": 40}"#), ("POST", "/sum", "[1]"),
+               ("POST", "/sum", "nope"), ("GET", "/health", nil), ("GET", "/missing", nil)]
+            : [("GET", "/?name=%3Cb%3E", nil), ("GET", "/about", nil), ("GET", "/static/style.css", nil), ("GET", "/missing", nil)]
+        for (method, path, body) in requests {
+            let a = try fetch(interpreted.port, method, path, body: body)
+            let b = try fetch(compiled.port, method, path, body: body)
+            #expect(a.status == b.status && a.body == b.body && a.headers["content-type"] == b.headers["content-type"], "\(template): \(method) \(path)")
         }
     }
 

@@ -130,6 +130,25 @@ enum CLI {
 }
 
 /// The seven benchmark endpoints written in several styles (samples/styles/).
+/// The apps `ntnt new` writes, one per template, generated once per test run.
+enum NewApps {
+    static let templates = ["api", "site"]
+
+    /// template → the app's app.tnt (nil when `ntnt new` failed).
+    static let apps: [String: String] = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ntnt-new-apps-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var result: [String: String] = [:]
+        for t in templates {
+            if let (status, _, _) = try? CLI.run(["new", "new_\(t)", "--template", t], in: root), status == 0 {
+                result[t] = root + "/new_\(t)/app.tnt"
+            }
+        }
+        return result
+    }()
+}
+
 enum StyleCorpus {
     static let styles = ["closures", "modules", "namespace", "factory", "expressions"]
 }
