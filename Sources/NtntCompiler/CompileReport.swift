@@ -15,6 +15,8 @@ struct CompileReport {
     let emitters: [SwiftEmitter]
     /// The handlers that got a typed entry.
     let typed: [ObjectIdentifier: FunctionDecl]
+    /// Which loops send their queries together.
+    let batching: QueryBatching
 
     func render() -> String {
         var out = "routes:\n"
@@ -34,6 +36,12 @@ struct CompileReport {
             } else {
                 out += "  \(what): dynamic: \(e.dynamicReason ?? "unknown") (\(location(e.reasonLoc)))\n"
             }
+        }
+        out += "loops:\n"
+        if batching.ordered.isEmpty { out += "  (none that reach the database)\n" }
+        for l in batching.ordered {
+            out += l.batched ? "  \(location(l.loc)): batched: \(l.detail) (\(location(l.reasonLoc)))\n"
+                             : "  \(location(l.loc)): sequential: \(l.detail) (\(location(l.reasonLoc)))\n"
         }
         out += "functions:\n"
         for emitter in emitters {

@@ -66,6 +66,7 @@ public enum Compiler {
             var calledGlobals: Set<String> = []
             let facts = ProgramFacts(loader: loader)
             let typed = TypedHandlers.find(facts, loadOrder: loader.loadOrder)
+            let batching = QueryBatching(values: facts.values, loadOrder: loader.loadOrder)
             var emitters: [SwiftEmitter] = []
             var stdFunctions: [String: (path: String, name: String, namespace: Bool)] = [:]
             for canonical in loader.loadOrder {
@@ -75,7 +76,7 @@ public enum Compiler {
                     localModules: classNames,
                     resolvePath: { loader.canonicalImport($0, from: module.file.location) },
                     globalNames: globalNames, isEntry: canonical == loader.loadOrder[0], facts: facts,
-                    modulePath: canonical, typedHandlers: Set(typed.keys))
+                    modulePath: canonical, typedHandlers: Set(typed.keys), batching: batching)
                 do {
                     parts.append(try emitter.emitModule())
                 } catch let e as CompileError {
@@ -132,7 +133,7 @@ public enum Compiler {
                 out.line("private let \(constant): BuiltinFunction = Builtins.stdFunction(\(SwiftCodeWriter.literal(f.name)), from: \(SwiftCodeWriter.literal(f.path)), namespace: \(f.namespace))")
             }
             let source = out.lines.joined(separator: "\n") + "\n\n" + parts.joined(separator: "\n\n") + "\n"
-            let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters, typed: typed).render()
+            let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters, typed: typed, batching: batching).render()
             return .success(Output(name: unit.name, source: source, report: report))
         }
     }

@@ -204,15 +204,7 @@ extension SwiftEmitter {
                 line("return \(v)")
             }
         case let .whileLoop(cond, body):
-            let label = temp("loop")
-            line("\(label): while true {")
-            indent += 1
-            line("if !\(try condition(cond)) { break \(label) }")
-            loops.append(label)
-            try scopedStatements(body)
-            loops.removeLast()
-            indent -= 1
-            line("}")
+            if batchedLoop(body) != nil { try batchedWhile(cond, body) } else { try whileLoop(cond, body, onIteration: nil) }
         case .loop(let body):
             let label = temp("loop")
             line("\(label): while true {")
@@ -223,19 +215,7 @@ extension SwiftEmitter {
             indent -= 1
             line("}")
         case let .forIn(decl, seq, body, info):
-            let label = temp("loop")
-            let it = temp("it")
-            line("var \(it) = ValueIterator(\(try expr(seq)))")
-            line("\(label): while let item = \(it).next() {")
-            indent += 1
-            openScope(info, names: [decl.slot: decl.name])
-            assign(slot: decl.slot, hops: 0, value: "item")
-            loops.append(label)
-            for st in body.statements { try statement(st) }
-            loops.removeLast()
-            closeScope()
-            indent -= 1
-            line("}")
+            if batchedLoop(body) != nil { try batchedForIn(decl, seq, body, info) } else { try forInLoop(decl, seq, body, info, onIteration: nil) }
         case .breakStmt:
             line("break \(loops.last!)")
         case .continueStmt:
@@ -249,6 +229,38 @@ extension SwiftEmitter {
         case .importStmt(let imp):
             try importStatement(imp)
         }
+    }
+
+    /// `while cond { body }`; `onIteration` is Swift run at the start of each iteration.
+    func whileLoop(_ cond: Expr, _ body: Block, onIteration: String?) throws {
+        let label = temp("loop")
+        line("\(label): while true {")
+        indent += 1
+        line("if !\(try condition(cond)) { break \(label) }")
+        if let onIteration { line(onIteration) }
+        loops.append(label)
+        try scopedStatements(body)
+        loops.removeLast()
+        indent -= 1
+        line("}")
+    }
+
+    /// `for decl in seq { body }`; `onIteration` is Swift run at the start of each iteration.
+    func forInLoop(_ decl: VarDecl, _ seq: Expr, _ body: Block, _ info: ScopeInfo, onIteration: String?) throws {
+        let label = temp("loop")
+        let it = temp("it")
+        line("var \(it) = ValueIterator(\(try expr(seq)))")
+        line("\(label): while let item = \(it).next() {")
+        indent += 1
+        if let onIteration { line(onIteration) }
+        openScope(info, names: [decl.slot: decl.name])
+        assign(slot: decl.slot, hops: 0, value: "item")
+        loops.append(label)
+        for st in body.statements { try statement(st) }
+        loops.removeLast()
+        closeScope()
+        indent -= 1
+        line("}")
     }
 
     func importStatement(_ imp: Import) throws {

@@ -47,6 +47,9 @@ final class SwiftEmitter {
     /// What the program analysis proved of every function.
     let facts: ProgramFacts
 
+    /// Which loops send their queries together.
+    let batching: QueryBatching?
+
     /// Route handlers and middleware that get a typed entry (over a `RequestView`).
     let typedHandlers: Set<ObjectIdentifier>
     /// While a typed entry's body is emitted: its request parameter's slot and the view's name.
@@ -86,8 +89,9 @@ final class SwiftEmitter {
 
     init(module: Module, className: String, localModules: [String: String],
          resolvePath: @escaping (String) -> String, globalNames: [String], isEntry: Bool = false,
-         facts: ProgramFacts, modulePath: String, typedHandlers: Set<ObjectIdentifier> = []) {
+         facts: ProgramFacts, modulePath: String, typedHandlers: Set<ObjectIdentifier> = [], batching: QueryBatching? = nil) {
         self.typedHandlers = typedHandlers
+        self.batching = batching
         self.isEntry = isEntry
         self.facts = facts
         self.modulePath = modulePath

@@ -119,7 +119,42 @@ static __thread int ntnt_rng_seeded;
 
 static inline uint64_t ntnt_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
+// Recording and replaying draws, for query prefetching (QueryPrefetch.swift): the parameters
+// of a loop's queries are computed ahead with the draws recorded, and each iteration then sees
+// the same draws again, so the parameters it computes are the ones that were sent.
+enum { NTNT_RNG_LOG = 64 };
+static __thread int ntnt_rng_mode;  /* 0 draw, 1 draw and record, 2 replay then draw */
+static __thread uint64_t ntnt_rng_log[NTNT_RNG_LOG];
+static __thread int ntnt_rng_len, ntnt_rng_pos;
+
+void ntnt_rng_record_begin(void) { ntnt_rng_mode = 1; ntnt_rng_len = 0; }
+
+int ntnt_rng_record_end(uint64_t *out, int capacity) {
+    ntnt_rng_mode = 0;
+    if (ntnt_rng_len > NTNT_RNG_LOG || ntnt_rng_len > capacity) return -1;
+    memcpy(out, ntnt_rng_log, (size_t)ntnt_rng_len * sizeof(uint64_t));
+    return ntnt_rng_len;
+}
+
+void ntnt_rng_replay_begin(const uint64_t *draws, int count) {
+    if (count <= 0 || count > NTNT_RNG_LOG) { ntnt_rng_mode = 0; return; }
+    memcpy(ntnt_rng_log, draws, (size_t)count * sizeof(uint64_t));
+    ntnt_rng_len = count;
+    ntnt_rng_pos = 0;
+    ntnt_rng_mode = 2;
+}
+
+void ntnt_rng_replay_end(void) { if (ntnt_rng_mode == 2) ntnt_rng_mode = 0; }
+
+static __thread void *ntnt_prefetch_current;
+void *ntnt_prefetch_get(void) { return ntnt_prefetch_current; }
+void ntnt_prefetch_set(void *p) { ntnt_prefetch_current = p; }
+
 uint64_t ntnt_random_u64(void) {
+    if (__builtin_expect(ntnt_rng_mode == 2, 0)) {
+        if (ntnt_rng_pos < ntnt_rng_len) return ntnt_rng_log[ntnt_rng_pos++];
+        ntnt_rng_mode = 0;
+    }
     uint64_t *s = ntnt_rng_state;
     if (!ntnt_rng_seeded) {
         if (getrandom(s, sizeof ntnt_rng_state, 0) != (ssize_t)sizeof ntnt_rng_state) {
@@ -141,6 +176,10 @@ uint64_t ntnt_random_u64(void) {
     s[0] ^= s[3];
     s[2] ^= t;
     s[3] = ntnt_rotl(s[3], 45);
+    if (__builtin_expect(ntnt_rng_mode == 1, 0)) {
+        if (ntnt_rng_len < NTNT_RNG_LOG) ntnt_rng_log[ntnt_rng_len] = result;
+        ntnt_rng_len++;
+    }
     return result;
 }
 

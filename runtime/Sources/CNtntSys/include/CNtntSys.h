@@ -61,6 +61,16 @@ void ntnt_depth_leave(void);
 
 /// A random 64-bit number from this thread's generator (seeded once per thread; no syscall).
 uint64_t ntnt_random_u64(void);
+/// Draw recording (while a loop's query parameters are computed ahead) and replay (while an
+/// iteration computes them again): see QueryPrefetch.swift. record_end copies the draws made
+/// since record_begin into out and returns their number, or -1 when more than capacity (or 64).
+void ntnt_rng_record_begin(void);
+int ntnt_rng_record_end(uint64_t *out, int capacity);
+void ntnt_rng_replay_begin(const uint64_t *draws, int count);
+void ntnt_rng_replay_end(void);
+/// The calling thread's innermost QueryPrefetch (an unretained pointer), or NULL.
+void *ntnt_prefetch_get(void);
+void ntnt_prefetch_set(void *p);
 
 /// Notes that a request with a large body has been handled (any thread, lock-free).
 void ntnt_note_large_request(void);

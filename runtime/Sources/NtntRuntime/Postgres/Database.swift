@@ -150,6 +150,9 @@ public final class DatabaseHandle: OpaqueHandle {
         return try database.executeBatch(sql, paramSets)
     }
 
+    /// Inside `begin` … `commit`: statements go to the pinned session, never to a pipeline.
+    var isInTransaction: Bool { lock.withLock { pinned != nil } }
+
     /// Ends the transaction: releases the pinned session.
     func unpin() -> PostgresSession? {
         lock.withLock {

@@ -8,6 +8,7 @@ import Glibc
 extension Builtins {
     static let coreFunctions: [BuiltinFunction] = [
         BuiltinFunction("print", arity: 1...1) { a, ctx in
+            try QueryPrefetch.guardEffect()
             ctx.writeLine(a[0].displayString)
             return .unit
         },

@@ -29,6 +29,7 @@ extension Builtins {
         BuiltinFunction("query", arity: 2...3) { a, _ in
             let db = try handle(a[0], "query")
             let sql = try a.string(1, "query"), params = try parameterArray(a, 2, "query")
+            if let rows = try QueryPrefetch.intercept(db, sql, params) { return .ok(.array(rows)) }
             do {
                 return .ok(.array(try db.execute(sql, params).rows))
             } catch let e as PostgresError {
@@ -38,6 +39,7 @@ extension Builtins {
         BuiltinFunction("query_one", arity: 2...3) { a, _ in
             let db = try handle(a[0], "query_one")
             let sql = try a.string(1, "query_one"), params = try parameterArray(a, 2, "query_one")
+            if let rows = try QueryPrefetch.intercept(db, sql, params) { return .ok(rows.first ?? .none) }
             do {
                 let rows = try db.execute(sql, params).rows
                 return .ok(rows.first ?? .none)
@@ -47,6 +49,7 @@ extension Builtins {
         },
         BuiltinFunction("execute", arity: 2...3) { a, _ in
             let db = try handle(a[0], "execute")
+            try QueryPrefetch.guardEffect()
             let sql = try a.string(1, "execute"), params = try parameterArray(a, 2, "execute")
             do {
                 return .ok(.int(try db.execute(sql, params).affected))
@@ -56,6 +59,7 @@ extension Builtins {
         },
         BuiltinFunction("query_batch", arity: 3...3) { a, _ in
             let db = try handle(a[0], "query_batch")
+            try QueryPrefetch.guardEffect()
             let sql = try a.string(1, "query_batch")
             let sets = try a.array(2, "query_batch").enumerated().map { i, v -> [Value] in
                 if case .array(let xs) = v { return xs }
@@ -69,6 +73,7 @@ extension Builtins {
         },
         BuiltinFunction("begin", arity: 1...1) { a, _ in
             let db = try handle(a[0], "begin")
+            try QueryPrefetch.guardEffect()
             do {
                 let s = try db.database.sessions.acquire()
                 do {
@@ -96,6 +101,7 @@ extension Builtins {
 
     static func endTransaction(_ v: Value, _ sql: String, _ fn: String) throws -> Value {
         let db = try handle(v, fn)
+        try QueryPrefetch.guardEffect()
         guard let s = db.unpin() else { return .err(.string("\(fn)(): no transaction in progress")) }
         defer { db.database.sessions.release(s) }
         do {
