@@ -65,7 +65,7 @@ public final class QueryBatching {
 
     /// The decision for a loop whose body runs in `context`, or nil when the body never
     /// reaches the database (nothing to report).
-    fileprivate func decide(loc: SourceLoc, header: LoopHeader, body: Block, context: StaticContext) -> LoopBatching? {
+    fileprivate func decide(loc: SourceLoc, header: LoopHeader, body: Block, context: StaticContext, inTransaction: Bool) -> LoopBatching? {
         var scan = DatabaseScan(analysis: self)
         scan.statements(body.statements, context)
         guard scan.reachesDatabase else { return nil }
@@ -76,6 +76,10 @@ public final class QueryBatching {
             return sequential("the first thing an iteration does is not a query (or something with an effect comes before it)")
         }
         if let (why, at) = scan.writes(except: lead.call) { return sequential(why, at) }
+        if let name = Self.assignedNames(body).intersection(lead.readNames).sorted().first {
+            return sequential("the query's parameters depend on '\(name)', which the loop assigns")
+        }
+        if inTransaction { return sequential("the function runs a transaction (begin): its statements run one by one") }
         switch header {
         case .forIn(let sequence):
             guard isEffectFree(sequence, context) else { return sequential("the sequence is computed with effects") }
@@ -134,6 +138,13 @@ public final class QueryBatching {
         switch e {
         case .tryUnwrap(let x), .match(let x, _), .coalesce(let x, _), .member(let x, _), .index(let x, _):
             return leadingCall(x, context, depth: depth)
+        case let .call(callee, args, _) where !args.isEmpty && !isEffectFree(args[0], context):
+            // `unwrap(query_one(…))`: an effect-free builtin whose first argument starts with the query.
+            guard case .builtin(let name) = values.resolve(callee, in: context), Self.effectFreeBuiltins.contains(name),
+                  args.dropFirst().allSatisfy({ isEffectFree($0, context) }),
+                  var lead = leadingCall(args[0], context, depth: depth) else { return nil }
+            for a in args.dropFirst() { lead.readNames.formUnion(Self.names(in: a)) }
+            return lead
         case let .call(callee, args, loc):
             guard args.allSatisfy({ isEffectFree($0, context) }) else { return nil }
             let reads = args.reduce(into: Set<String>()) { $0.formUnion(Self.names(in: $1)) }
@@ -147,7 +158,7 @@ public final class QueryBatching {
                       let inner = bodyContexts[ObjectIdentifier(f)],
                       var lead = leadingQuery(f.body.statements, inner, depth: depth + 1) else { return nil }
                 lead.description += " through \(f.name ?? "a closure")"
-                lead.readNames = reads
+                lead.readNames.formUnion(reads)
                 return lead
             default:
                 return nil
@@ -177,6 +188,43 @@ public final class QueryBatching {
         case .template, .tryUnwrap, .assign, .ifElse, .match, .old:
             return false
         }
+    }
+
+    /// The variables assigned anywhere in `body`.
+    static func assignedNames(_ body: Block) -> Set<String> {
+        final class Assigned: ASTWalker {
+            var found = Set<String>()
+            override func visit(_ e: Expr) -> Bool {
+                if case .assign(let t, _, _) = e {
+                    switch t {
+                    case .variable(let r): found.insert(r.name)
+                    case .path(let r, _, _): found.insert(r.name)
+                    }
+                }
+                return true
+            }
+        }
+        let a = Assigned()
+        a.walk(block: body)
+        return a.found
+    }
+
+    /// Whether `f`'s own code (not the functions it calls) opens a transaction.
+    func opensTransaction(_ f: FunctionDecl?, module: String) -> Bool {
+        final class Begins: ASTWalker {
+            let analysis: QueryBatching
+            let module: String
+            var found = false
+            init(_ a: QueryBatching, _ m: String) { analysis = a; module = m }
+            override func visit(_ e: Expr) -> Bool {
+                if case let .call(c, _, _) = e, case .name(let r) = c, r.name == "begin" { found = true }
+                return true
+            }
+        }
+        guard let f else { return false }
+        let b = Begins(self, module)
+        b.walk(block: f.body)
+        return b.found
     }
 
     /// The variable names `e` reads.
@@ -223,10 +271,12 @@ private final class LoopFinder: ASTWalker {
         switch s.kind {
         case let .forIn(_, sequence, body, info):
             let context = StaticContext(module: module, scopes: outer + (info.isMaterialized ? [info] : []))
-            if let d = analysis.decide(loc: s.loc, header: .forIn(sequence), body: body, context: context) { analysis.record(body, d) }
+            if let d = analysis.decide(loc: s.loc, header: .forIn(sequence), body: body, context: context,
+                                       inTransaction: analysis.opensTransaction(functions.last, module: module)) { analysis.record(body, d) }
         case let .whileLoop(condition, body):
             let context = StaticContext(module: module, scopes: outer + (body.scope.isMaterialized ? [body.scope] : []))
-            if let d = analysis.decide(loc: s.loc, header: Self.header(condition, body), body: body, context: context) { analysis.record(body, d) }
+            if let d = analysis.decide(loc: s.loc, header: Self.header(condition, body), body: body, context: context,
+                                       inTransaction: analysis.opensTransaction(functions.last, module: module)) { analysis.record(body, d) }
         default:
             break
         }

@@ -11,7 +11,7 @@ import Testing
 @Suite struct CompileReportTests {
     static let programs: [(name: String, path: String)] =
         [("bench", "samples/bench/app.tnt")] + StyleCorpus.styles.map { ($0, "samples/styles/\($0).tnt") }
-        + [("dynamic_routes", "Tests/Servers/dynamic_routes.tnt")]
+        + [("dynamic_routes", "Tests/Servers/dynamic_routes.tnt"), ("db_batching", "Tests/Conformance/db_batching.tnt")]
 
     static func report(_ path: String) throws -> String {
         let unit = CompileUnit(name: "report", path: ConformanceCorpus.projectRoot + "/" + path, displayPath: path)
@@ -32,9 +32,32 @@ import Testing
     @Test(arguments: ["bench"] + StyleCorpus.styles)
     func everyRouteOfTheCorpusIsTyped(_ name: String) throws {
         let report = try Self.report(Self.programs.first { $0.name == name }!.path)
-        let routes = report.split(separator: "\n").drop { $0 != "routes:" }.dropFirst().prefix { $0 != "functions:" }
+        let routes = report.split(separator: "\n").drop { $0 != "routes:" }.dropFirst().prefix { $0 != "loops:" }
         #expect(routes.count >= 7)
         for line in routes { #expect(line.contains(": typed, "), "\(line)") }
+    }
+
+    /// Every database loop of the sample and the style corpus is batched.
+    @Test(arguments: ["bench"] + StyleCorpus.styles)
+    func everyDatabaseLoopOfTheCorpusIsBatched(_ name: String) throws {
+        let report = try Self.report(Self.programs.first { $0.name == name }!.path)
+        let loops = report.split(separator: "\n").drop { $0 != "loops:" }.dropFirst().prefix { $0 != "functions:" }
+        #expect(!loops.isEmpty)
+        for line in loops { #expect(line.contains(": batched: query_one"), "\(line)") }
+    }
+
+    /// The loops that must stay sequential say why.
+    @Test func sequentialLoopsSayWhy() throws {
+        let report = try Self.report("Tests/Conformance/db_batching.tnt")
+        for expected in [
+            "db_batching.tnt:111:1: sequential: the query's parameters depend on 'next', which the loop assigns",
+            "db_batching.tnt:122:1: sequential: the first thing an iteration does is not a query",
+            "db_batching.tnt:135:5: sequential: the function runs a transaction (begin)",
+            "db_batching.tnt:36:5: batched: query_one through twice_of",
+            "db_batching.tnt:48:5: batched: query_one",
+        ] {
+            #expect(report.contains(expected), "report lacks \(expected):\n\(report)")
+        }
     }
 
     @Test func dynamicRoutesSayWhy() throws {

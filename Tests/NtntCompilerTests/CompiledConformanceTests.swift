@@ -67,6 +67,14 @@ enum CompiledCorpus {
             case .failure(let f): failures["new/\(template)"] = f.report
             }
         }
+        for script in ["one_pipeline"] {
+            let unit = CompileUnit(name: "batching_\(script)", path: ConformanceCorpus.projectRoot + "/Tests/Batching/\(script).tnt",
+                                   displayPath: "Tests/Batching/\(script).tnt")
+            switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
+            case .success(let p): programs += p
+            case .failure(let f): failures["batching/\(script)"] = f.report
+            }
+        }
         for server in ["module_state", "dynamic_routes", "database"] {
             let unit = CompileUnit(name: "server_\(server)", path: ConformanceCorpus.projectRoot + "/Tests/Servers/\(server).tnt",
                                    displayPath: "Tests/Servers/\(server).tnt")

@@ -280,3 +280,31 @@ import Testing
         #expect((Int(backends.first ?? "") ?? 99) <= pool, "\(backends)")
     }
 }
+
+/// A batched loop's statements really travel as one pipeline in compiled code (they share one
+/// implicit transaction, so one now()); the interpreter runs them one by one. Sequential
+/// equivalence is Tests/Conformance/db_batching.tnt, run in both modes by the conformance suites.
+@Suite struct QueryBatchingTests {
+    @Test func compiledLoopSendsItsQueriesTogether() throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["batching/one_pipeline"] == nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CompiledCorpus.packageDirectory + "/.build/release/app")
+        var env = ProcessInfo.processInfo.environment
+        env["NTNT_PROGRAM"] = "batching_one_pipeline"
+        env["DATABASE_URL"] = testDatabaseURL
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let compiled = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(compiled == "1 distinct transaction start(s) for 20 statements\n")
+        let (status, interpreted, _) = try CLI.run(["run", "Tests/Batching/one_pipeline.tnt"], in: ConformanceCorpus.projectRoot)
+        #expect(status == 0 && interpreted.hasSuffix("distinct transaction start(s) for 20 statements\n"))
+        #expect(Int(interpreted.split(separator: " ")[0]) ?? 0 > 5, "\(interpreted)")
+    }
+}
