@@ -121,8 +121,22 @@ extension Interpreter {
             return .returned
 
         case let .whileLoop(cond, body):
+            var prefetch: QueryPrefetch?
+            if loader.batchedLoops.contains(ObjectIdentifier(body)), case let .binary(op, counter, limit) = cond {
+                // A counting loop whose iterations start with a query: collect them first.
+                let p = QueryPrefetch.begin()
+                prefetch = p
+                let n = QueryPrefetch.count(from: try eval(counter, scope), to: try eval(limit, scope), inclusive: op == .lessEqual)
+                for _ in 0..<n {
+                    guard p.startIteration() else { break }
+                    guard collect(p, { _ = try execBlock(body, scope) }) else { break }
+                }
+                p.send()
+            }
+            defer { prefetch?.end() }
             while try eval(cond, scope).isTruthy {
                 try step()
+                prefetch?.enterIteration()
                 let flow = try execBlock(body, scope)
                 if flow == .breakLoop { break }
                 if flow == .returned { return flow }
@@ -142,12 +156,29 @@ extension Interpreter {
 
         case let .forIn(decl, seqExpr, body, info):
             let seq = try eval(seqExpr, scope)
-            func iterate(_ v: Value) throws -> Flow {
-                try step()
+            func run(_ v: Value) throws -> Flow {
                 let inner = Scope(count: info.slotCount, parent: scope)
                 inner.slots[decl.slot] = v
                 hoist(info, into: inner)
                 return try execStatements(body.statements, inner)
+            }
+            var prefetch: QueryPrefetch?
+            if loader.batchedLoops.contains(ObjectIdentifier(body)) {
+                // Iterations that start with a query: collect those statements first (the
+                // sequence is evaluated once here, so the collect pass walks the same values).
+                let p = QueryPrefetch.begin()
+                prefetch = p
+                var it = ValueIterator(seq)
+                while let item = it.next(), p.startIteration() {
+                    guard collect(p, { _ = try run(item) }) else { break }
+                }
+                p.send()
+            }
+            defer { prefetch?.end() }
+            func iterate(_ v: Value) throws -> Flow {
+                try step()
+                prefetch?.enterIteration()
+                return try run(v)
             }
             var result: Flow = .normal
             switch seq {
@@ -194,6 +225,19 @@ extension Interpreter {
             lastValue = .unit
             return .normal
         }
+    }
+
+    /// One iteration of a collect pass: runs until the leading query throws it back here.
+    /// False when collecting stops.
+    func collect(_ p: QueryPrefetch, _ iteration: () throws -> Void) -> Bool {
+        do {
+            try iteration()
+        } catch let c as PrefetchCollected {
+            return p.collected(c)
+        } catch {
+            return p.stopCollecting()
+        }
+        return p.stopCollecting()
     }
 
     // MARK: - Imports

@@ -25,12 +25,22 @@ final class ModuleLoader {
     var diagnostics: Diagnostics { program.diagnostics }
     var sourcePaths: [String] { program.sourcePaths }
 
+    /// The bodies of the loops whose queries go out together (QueryBatching; set when the
+    /// program is loaded, read by every worker's interpreter).
+    private(set) var batchedLoops: Set<ObjectIdentifier> = []
+
     func loadProgram(path: String, displayPath: String? = nil) -> LoadedModule? {
-        program.loadProgram(path: path, displayPath: displayPath).map(unit)
+        analyzed(program.loadProgram(path: path, displayPath: displayPath))
     }
 
     func loadProgram(source: String, path: String) -> LoadedModule? {
-        program.loadProgram(source: source, path: path).map(unit)
+        analyzed(program.loadProgram(source: source, path: path))
+    }
+
+    private func analyzed(_ m: Module?) -> LoadedModule? {
+        guard let m else { return nil }
+        batchedLoops = QueryBatching(loader: program).batchedBodies
+        return unit(m)
     }
 
     private func unit(_ m: Module) -> LoadedModule {

@@ -54,7 +54,17 @@ public final class QueryBatching {
         }
     }
 
+    /// The analysis of a loaded program (every module the loader read).
+    public convenience init(loader: ProgramLoader) {
+        let values = StaticValues(modules: loader.modules, globalNames: loader.globalNames,
+                                  importTarget: { path, module in loader.canonicalImport(path, from: module.file.location) })
+        self.init(values: values, loadOrder: loader.loadOrder)
+    }
+
     public func decision(forLoopBody body: Block) -> LoopBatching? { loops[ObjectIdentifier(body)] }
+
+    /// The bodies of the batched loops.
+    public var batchedBodies: Set<ObjectIdentifier> { Set(loops.filter { $0.value.batched }.keys) }
 
     fileprivate func record(_ body: Block, _ d: LoopBatching) {
         loops[ObjectIdentifier(body)] = d

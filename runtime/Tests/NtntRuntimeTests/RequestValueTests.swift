@@ -59,7 +59,7 @@ import Testing
 @Suite struct ResponseWireTests {
     static func wire(_ status: Int, _ body: String) -> String {
         var out: [UInt8] = []
-        HTTPResponse.write(HTTPResponse(status: status, headers: [("content-type", "text/plain")], body: Array(body.utf8)),
+        HTTPResponseWriter.write(HTTPResponse(status: status, headers: [("content-type", "text/plain")], body: Array(body.utf8)),
                            keepAlive: true, date: Array("Tue, 01 Dec 2026 00:00:00 GMT".utf8), into: &out)
         return String(decoding: out, as: UTF8.self)
     }
