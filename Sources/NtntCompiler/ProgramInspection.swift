@@ -57,7 +57,7 @@ public enum ProgramInspection {
             let finder = DeclarationFinder(values: facts.values, module: canonical)
             finder.walk(module: module)
             functions += finder.declared
-            statements += finder.statements
+            statements += finder.sqlCalls.map(\.json)
         }
         let document = JSONText.object([
             ("file", .string(displayPath ?? path)),
@@ -78,7 +78,7 @@ final class DeclarationFinder: ASTWalker {
     let values: StaticValues
     let module: String
     var declared: [JSONText] = []
-    var statements: [JSONText] = []
+    var sqlCalls: [SQLCall] = []
 
     init(values: StaticValues, module: String) {
         self.values = values
@@ -101,27 +101,68 @@ final class DeclarationFinder: ASTWalker {
         guard case let .call(callee, args, loc) = e, args.count >= 2 else { return true }
         let context = StaticContext(module: module, scopes: scopes.map(\.info))
         guard case .builtin(let name) = values.resolve(callee, in: context), Self.databaseFunctions.contains(name) else { return true }
-        var fields: [(String, JSONText)] = [("call", .string(name))]
+        var call = SQLCall(call: name, sql: nil, interpolated: false, parameterCount: nil, loc: loc)
         switch args[1] {
         case .interpolated(let parts):
-            // Interpolated SQL (a table name, say): the literal text with each hole as `{…}`.
-            let text = parts.map { part -> String in
-                if case .text(let s) = part { return s }
-                return "{…}"
+            // Interpolated SQL: known when every hole is a name bound once to a literal (a
+            // list of columns, say); else the literal text with each hole as `{…}`.
+            var known = true
+            call.sql = parts.map { part -> String in
+                switch part {
+                case .text(let s): return s
+                case .expr(let e):
+                    if case .string(let s) = values.resolve(e, in: context) { return s }
+                    known = false
+                    return "{…}"
+                }
             }.joined()
-            fields.append(("sql", .string(text)))
-            fields.append(("interpolated", .bool(true)))
+            call.interpolated = !known
         default:
             // A literal, directly or through a name bound once to one.
-            if case .string(let sql) = values.resolve(args[1], in: context) {
-                fields.append(("sql", .string(sql)))
-            } else {
-                fields.append(("sql", .null))
-            }
+            if case .string(let sql) = values.resolve(args[1], in: context) { call.sql = sql }
         }
-        fields.append(("at", .string(SourcePosition.describe(loc))))
-        statements.append(.object(fields))
+        if name != "query_batch", args.count > 2, case .array(let items) = args[2] { call.parameterCount = items.count }
+        if name != "query_batch", args.count == 2 { call.parameterCount = 0 }
+        sqlCalls.append(call)
         return true
+    }
+}
+
+/// A database call of the program and what is known of its SQL before running.
+public struct SQLCall {
+    public var call: String
+    /// The SQL text when it is a literal (directly or through a name bound once to one).
+    public var sql: String?
+    /// Interpolated: `sql` has `{…}` for each hole, and is not a statement to check.
+    public var interpolated: Bool
+    /// The number of parameters passed, when they are an array literal.
+    public var parameterCount: Int?
+    /// The call (its parenthesis).
+    public var loc: SourceLoc
+
+    var json: JSONText {
+        var fields: [(String, JSONText)] = [("call", .string(call)), ("sql", sql.map(JSONText.string) ?? .null)]
+        if interpolated { fields.append(("interpolated", .bool(true))) }
+        fields.append(("at", .string(SourcePosition.describe(loc))))
+        return .object(fields)
+    }
+}
+
+extension ProgramInspection {
+    /// Every database call of the program at `path`, in module load order.
+    public static func sqlCalls(path: String, displayPath: String? = nil, globalNames: [String]) -> Result<[SQLCall], CompileFailure> {
+        let loader = ProgramLoader(globalNames: globalNames)
+        guard loader.loadProgram(path: path, displayPath: displayPath) != nil else {
+            return .failure(CompileFailure(report: loader.diagnostics.render()))
+        }
+        let values = ProgramFacts(loader: loader).values
+        var calls: [SQLCall] = []
+        for canonical in loader.loadOrder {
+            let finder = DeclarationFinder(values: values, module: canonical)
+            finder.walk(module: loader.modules[canonical]!)
+            calls += finder.sqlCalls
+        }
+        return .success(calls)
     }
 }
 

@@ -16,6 +16,9 @@ struct CompileArguments: ParsableArguments {
 
     @Flag(help: "Print what the program became: each route and middleware typed or dynamic (with the reason), and the Swift types of each function's variables.")
     var report = false
+
+    @Option(name: .customLong("database-url"), help: "Check every SQL literal against this database before writing anything (default: DATABASE_URL when set).")
+    var databaseURL: String?
 }
 
 struct Transpile: ParsableCommand {
@@ -32,7 +35,7 @@ struct Transpile: ParsableCommand {
 
     func run() throws {
         let (file, output) = (arguments.file, arguments.output)
-        let written = try transpile(file: file, output: output, report: arguments.report)
+        let written = try transpile(arguments)
         for f in written { print("wrote \(f)") }
         print("next: cd \(output) && swift build -c release && .build/release/app")
     }
@@ -51,7 +54,7 @@ struct Build: ParsableCommand {
 
     func run() throws {
         let (file, output) = (arguments.file, arguments.output)
-        _ = try transpile(file: file, output: output, report: arguments.report)
+        _ = try transpile(arguments)
         printError("building \(output) (swift build -c release)…")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -66,8 +69,10 @@ struct Build: ParsableCommand {
     }
 }
 
-/// Transpiles `file` into a package at `output`; prints diagnostics and exits 1 on errors.
-func transpile(file: String, output: String, report: Bool) throws -> [String] {
+/// Transpiles `file` into a package at `output`; prints diagnostics and exits 1 on errors
+/// (the program's, and its SQL's when a database is given).
+func transpile(_ arguments: CompileArguments) throws -> [String] {
+    let (file, output, report) = (arguments.file, arguments.output, arguments.report)
     guard let paths = ToolchainPaths.locate(executable: CommandLine.arguments[0]) ?? ToolchainPaths.locate(executable: Bundle.main.executablePath ?? "") else {
         printError("cannot find the ntnt runtime and Templates/ (set NTNT_HOME to the ntnt source folder)")
         throw ExitCode(1)
@@ -78,7 +83,12 @@ func transpile(file: String, output: String, report: Bool) throws -> [String] {
         printError(f.report)
         throw ExitCode(1)
     case .success(let program):
-        if report { print(program.report, terminator: "") }
+        let sql = SQLCheck.run(file: file, databaseURL: arguments.databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"])
+        if !sql.errors.isEmpty {
+            printError(sql.errors)
+            throw ExitCode(1)
+        }
+        if report { print(program.report + sql.report, terminator: "") }
         return try PackageWriter.write(programs: [(program.name, program.source)], to: output, paths: paths)
     }
 }

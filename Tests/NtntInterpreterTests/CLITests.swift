@@ -99,6 +99,44 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: goodDir + "/out/Sources/App/good.swift"))
     }
 
+    /// Compile-time SQL: with a database, each SQL literal is prepared before anything is written;
+    /// what PostgreSQL rejects is a located compile error, the report gives each row's type
+    /// (nullable columns with `?`); without a database the program compiles as always.
+    @Test func sqlIsCheckedAgainstTheDatabaseAtCompileTime() throws {
+        let good = """
+            import { connect, query_one, execute } from "std/db/postgres"
+            let db = unwrap(connect("\(testDatabaseURL)"))
+            let sql = "SELECT id, randomnumber, NULLIF(id, 0) AS maybe FROM world WHERE id = $1"
+            print(query_one(db, sql, [1]))
+            execute(db, "CREATE TABLE IF NOT EXISTS ntnt_made_at_start (n int)", [])
+            print(query_one(db, "SELECT n FROM ntnt_made_at_start_never LIMIT 1", []))
+            """
+        let (dir, name) = try CLI.temporaryFile("good.tnt", good.replacingOccurrences(of: "ntnt_made_at_start_never", with: "ntnt_made_at_start"))
+        let (status, out, err) = try CLI.run(["transpile", "--report", "--database-url", testDatabaseURL, name, "-o", "out"], in: dir)
+        #expect(status == 0, "\(err)")
+        #expect(out.contains("sql:\n  good.tnt:4:21: query_one: row { id: Int, randomnumber: Int, maybe: Int? }"), "\(out)")
+        #expect(out.contains("query_one: not checked: table ntnt_made_at_start is created by the program"), "\(out)")
+
+        let typo = "import { connect, query } from \"std/db/postgres\"\nlet db = unwrap(connect(\"\(testDatabaseURL)\"))\nprint(query(db, \"SELECT id, randomnumbr FROM world WHERE id = $1\", [1]))\n"
+        let (tdir, tname) = try CLI.temporaryFile("typo.tnt", typo)
+        let (tstatus, tout, terr) = try CLI.run(["transpile", "--database-url", testDatabaseURL, tname, "-o", "out"], in: tdir)
+        #expect(tstatus == 1 && !tout.contains("wrote"))
+        #expect(terr.contains("typo.tnt:3:17: compile error: SQL: column \"randomnumbr\" does not exist"), "\(terr)")
+        #expect(terr.contains("                ^"), "\(terr)")
+        #expect(!FileManager.default.fileExists(atPath: tdir + "/out/Package.swift"))
+
+        let count = "import { connect, query } from \"std/db/postgres\"\nlet db = unwrap(connect(\"\(testDatabaseURL)\"))\nprint(query(db, \"SELECT id FROM world WHERE id = $1\", []))\n"
+        let (cdir, cname) = try CLI.temporaryFile("count.tnt", count)
+        let (cstatus, _, cerr) = try CLI.run(["transpile", "--database-url", testDatabaseURL, cname, "-o", "out"], in: cdir)
+        #expect(cstatus == 1 && cerr.contains("count.tnt:3:17: compile error: SQL takes 1 parameter, 0 given"), "\(cerr)")
+
+        // No database: compiled as always, and the report says the SQL was not checked.
+        let (nstatus, nout, _) = try CLI.run(["transpile", "--report", "--database-url", "", tname, "-o", "out"], in: tdir)
+        #expect(nstatus == 0 && nout.contains("sql:\n  not checked: no database given"), "\(nout)")
+        let (ustatus, uout, _) = try CLI.run(["transpile", "--report", "--database-url", "postgres://postgres@127.0.0.1:1/none", tname, "-o", "out"], in: tdir)
+        #expect(ustatus == 0 && uout.contains("not checked: cannot connect to the database"), "\(uout)")
+    }
+
     @Test func transpileReportSaysWhatTheProgramBecame() throws {
         let source = """
             import { json } from "std/http/server"
