@@ -180,10 +180,10 @@ def run(cmd, **kw):
     return subprocess.run(cmd, cwd=ROOT, check=True, **kw)
 
 
-def wait_ready(port, proc, timeout=30):
+def wait_ready(port, proc=None, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if proc.poll() is not None:
+        if proc is not None and proc.poll() is not None:
             raise RuntimeError("server exited with status %s" % proc.returncode)
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):

@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,19 +33,6 @@ UPSTREAM_PORT = 54329  # scripts/db.sh's cluster
 
 def log(message):
     print(message, file=sys.stderr, flush=True)
-
-
-def wait_port(port, proc=None, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError("process for port %d exited with status %s" % (port, proc.returncode))
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("nothing accepts connections on port %d" % port)
 
 
 def rewrite(text, replacements):
@@ -83,7 +69,7 @@ class Stack:
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         self.stops.append(lambda: self.kill_pidfile(os.path.join(self.dir, "pgbouncer.pid")))
-        wait_port(self.args.pgbouncer_port)
+        harness.wait_ready(self.args.pgbouncer_port, timeout=20)
         log("pgbouncer on :%d (transaction pooling) -> postgres :%d" % (self.args.pgbouncer_port, UPSTREAM_PORT))
 
     def start_instance(self, port):
@@ -98,7 +84,7 @@ class Stack:
                                 stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "app-%d.log" % port), "w"))
         self.instances.append(proc)
         self.stops.append(lambda: self.stop_process(proc))
-        wait_port(port, proc)
+        harness.wait_ready(port, proc, timeout=20)
         log("instance pid %d on :%d" % (proc.pid, port))
         return proc
 
@@ -132,7 +118,7 @@ http {
         proc = subprocess.Popen(["nginx", "-p", self.dir, "-c", os.path.join(self.dir, "nginx.conf")],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.stops.append(lambda: self.stop_process(proc))
-        wait_port(self.args.port, proc)
+        harness.wait_ready(self.args.port, proc, timeout=20)
         log("nginx on :%d -> :%d, :%d" % ((self.args.port,) + tuple(self.args.instance_ports)))
 
     @staticmethod
@@ -147,10 +133,25 @@ http {
 
     @staticmethod
     def kill_pidfile(path):
-        try:
-            os.kill(int(open(path).read().strip()), signal.SIGTERM)
-        except (OSError, ValueError):
-            pass
+        # A daemon may write its pid file a moment after it accepts connections.
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            try:
+                pid = int(open(path).read().strip())
+                os.kill(pid, signal.SIGTERM)
+            except (OSError, ValueError):
+                time.sleep(0.1)
+                continue
+            for _ in range(30):  # up to 3 s, then for sure
+                time.sleep(0.1)
+                try:
+                    if open("/proc/%d/stat" % pid).read().split(") ")[1][0] == "Z":
+                        return  # exited; nobody reaps daemons in some containers
+                except (OSError, IndexError):
+                    return
+            os.kill(pid, signal.SIGKILL)
+            return
+        subprocess.run(["pkill", "-f", os.path.join(os.path.dirname(path), "pgbouncer.ini")])
 
     def stop(self):
         for stop in reversed(self.stops):

@@ -16,49 +16,53 @@ extension SwiftEmitter {
 
     /// `for decl in seq { body }`, batched.
     func batchedForIn(_ decl: VarDecl, _ seq: Expr, _ body: Block, _ info: ScopeInfo) throws {
-        let prefetch = temp("prefetch")
-        line("do {")
-        indent += 1
-        line("let \(prefetch) = QueryPrefetch.begin()")
-        line("defer { \(prefetch).end() }")
-        // The collect pass (the sequence is effect-free, so evaluating it twice is invisible).
-        let label = temp("collect")
-        let it = temp("it")
-        line("var \(it) = ValueIterator(\(try expr(seq)))")
-        line("\(label): while let item = \(it).next(), \(prefetch).startIteration() {")
-        indent += 1
-        openScope(info, names: [decl.slot: decl.name])
-        assign(slot: decl.slot, hops: 0, value: "item")
-        try collecting(prefetch, label) { for st in body.statements { try statement(st) } }
-        closeScope()
-        indent -= 1
-        line("}")
-        line("\(prefetch).send()")
-        try forInLoop(decl, seq, body, info, onIteration: "\(prefetch).enterIteration()")
-        indent -= 1
-        line("}")
+        try prefetching { prefetch, label in
+            // The sequence is effect-free, so evaluating it twice is invisible.
+            let it = temp("it")
+            line("var \(it) = ValueIterator(\(try expr(seq)))")
+            line("\(label): while let item = \(it).next(), \(prefetch).startIteration() {")
+            indent += 1
+            openScope(info, names: [decl.slot: decl.name])
+            assign(slot: decl.slot, hops: 0, value: "item")
+            try collecting(prefetch, label) { for st in body.statements { try statement(st) } }
+            closeScope()
+            indent -= 1
+            line("}")
+        } loop: { onIteration in
+            try forInLoop(decl, seq, body, info, onIteration: onIteration)
+        }
     }
 
     /// `while i < n { …; i += 1 }`, batched: the collect pass runs as many iterations as the
     /// counter will (the parameters do not read it).
     func batchedWhile(_ cond: Expr, _ body: Block) throws {
         guard case let .binary(op, counter, limit) = cond else { return try whileLoop(cond, body, onIteration: nil) }
+        try prefetching { prefetch, label in
+            let count = temp("n")
+            line("let \(count) = QueryPrefetch.count(from: \(try expr(counter)), to: \(try expr(limit)), inclusive: \(op == .lessEqual))")
+            line("\(label): for _ in 0..<\(count) {")
+            indent += 1
+            line("guard \(prefetch).startIteration() else { break \(label) }")
+            try collecting(prefetch, label) { try scopedStatements(body) }
+            indent -= 1
+            line("}")
+        } loop: { onIteration in
+            try whileLoop(cond, body, onIteration: onIteration)
+        }
+    }
+
+    /// The frame of a batched loop: a prefetch for it, the collect pass (given the prefetch's
+    /// and the pass's label names), the send, then the loop itself (given the Swift to run at
+    /// each iteration's start).
+    private func prefetching(_ collectPass: (String, String) throws -> Void, loop: (String) throws -> Void) throws {
         let prefetch = temp("prefetch")
         line("do {")
         indent += 1
         line("let \(prefetch) = QueryPrefetch.begin()")
         line("defer { \(prefetch).end() }")
-        let label = temp("collect")
-        let count = temp("n")
-        line("let \(count) = QueryPrefetch.count(from: \(try expr(counter)), to: \(try expr(limit)), inclusive: \(op == .lessEqual))")
-        line("\(label): for _ in 0..<\(count) {")
-        indent += 1
-        line("guard \(prefetch).startIteration() else { break \(label) }")
-        try collecting(prefetch, label) { try scopedStatements(body) }
-        indent -= 1
-        line("}")
+        try collectPass(prefetch, temp("collect"))
         line("\(prefetch).send()")
-        try whileLoop(cond, body, onIteration: "\(prefetch).enterIteration()")
+        try loop("\(prefetch).enterIteration()")
         indent -= 1
         line("}")
     }
