@@ -219,20 +219,18 @@ public final class QueryBatching {
         return a.found
     }
 
-    /// Whether `f`'s own code (not the functions it calls) opens a transaction.
-    func opensTransaction(_ f: FunctionDecl?, module: String) -> Bool {
+    /// Whether `f`'s own code (not the functions it calls) calls `begin`: its loops' statements
+    /// may be a transaction's, which run one by one (the runtime checks too).
+    func opensTransaction(_ f: FunctionDecl?) -> Bool {
         final class Begins: ASTWalker {
-            let analysis: QueryBatching
-            let module: String
             var found = false
-            init(_ a: QueryBatching, _ m: String) { analysis = a; module = m }
             override func visit(_ e: Expr) -> Bool {
                 if case let .call(c, _, _) = e, case .name(let r) = c, r.name == "begin" { found = true }
                 return true
             }
         }
         guard let f else { return false }
-        let b = Begins(self, module)
+        let b = Begins()
         b.walk(block: f.body)
         return b.found
     }
@@ -282,11 +280,11 @@ private final class LoopFinder: ASTWalker {
         case let .forIn(_, sequence, body, info):
             let context = StaticContext(module: module, scopes: outer + (info.isMaterialized ? [info] : []))
             if let d = analysis.decide(loc: s.loc, header: .forIn(sequence), body: body, context: context,
-                                       inTransaction: analysis.opensTransaction(functions.last, module: module)) { analysis.record(body, d) }
+                                       inTransaction: analysis.opensTransaction(functions.last)) { analysis.record(body, d) }
         case let .whileLoop(condition, body):
             let context = StaticContext(module: module, scopes: outer + (body.scope.isMaterialized ? [body.scope] : []))
             if let d = analysis.decide(loc: s.loc, header: Self.header(condition, body), body: body, context: context,
-                                       inTransaction: analysis.opensTransaction(functions.last, module: module)) { analysis.record(body, d) }
+                                       inTransaction: analysis.opensTransaction(functions.last)) { analysis.record(body, d) }
         default:
             break
         }
