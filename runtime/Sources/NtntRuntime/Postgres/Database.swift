@@ -42,7 +42,7 @@ final class Database {
         guard let r = ticket.results.first ?? nil else {
             throw PostgresError(message: "no result from the database", connectionBroken: false)
         }
-        return PostgresValues.decode(r)
+        return r
     }
 
     /// Executes `sql` once per parameter set, all in one round trip; the rows of each.
@@ -52,7 +52,7 @@ final class Database {
         defer { ticket.clearResults() }
         return try ticket.results.map { r in
             guard let r else { throw PostgresError(message: "no result from the database", connectionBroken: false) }
-            return PostgresValues.decode(r).rows
+            return r.rows
         }
     }
 }

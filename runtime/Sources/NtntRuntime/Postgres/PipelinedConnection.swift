@@ -271,8 +271,8 @@ final class PipelinedConnection {
             PQclear(r)
         case .execution(let ticket, let i, let statement):
             if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
-                if let old = ticket.results[i] { PQclear(old) }
-                ticket.results[i] = r
+                ticket.results[i] = PostgresValues.decode(r)
+                PQclear(r)
                 return true
             }
             let message: String

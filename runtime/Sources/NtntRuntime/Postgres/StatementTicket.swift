@@ -43,8 +43,9 @@ final class StatementTicket {
     let deadline: Int
 
     // Written by the thread reading the connection; read by the waiter once `done`.
-    /// A successful result per execution, in order.
-    var results: [OpaquePointer?]
+    /// A successful result per execution, in order, decoded as it arrives (the PGresult is
+    /// freed at once: a batch of 20 would otherwise hold 20 result blocks per request).
+    var results: [(rows: [Value], affected: Int)?]
     var error: PostgresError?
     /// The connection it was sent on (under that connection's lock).
     var connection: PipelinedConnection?
@@ -120,7 +121,6 @@ final class StatementTicket {
     }
 
     func clearResults() {
-        for case let r? in results { PQclear(r) }
         results = []
     }
 }
