@@ -193,6 +193,17 @@ def wait_ready(port, proc=None, timeout=30):
     raise RuntimeError("server did not accept connections on port %d" % port)
 
 
+def stop(proc):
+    """SIGTERM (the servers drain and exit), SIGKILL after 20 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def fetch(port, path, body=None):
     req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
                                  data=body.encode() if body else None, method="POST" if body else "GET")
@@ -462,12 +473,7 @@ def benchmark(args):
                 entry["endpoints"][ep] = dict(summarize(runs), raw_runs=runs)
             entry["peak_rss_mib"] = peak_rss_mib(proc.pid)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
         results["servers"].append(entry)
     os.makedirs(args.out, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")

@@ -83,7 +83,7 @@ class Stack:
         proc = subprocess.Popen([self.args.app_binary, "--quiet", "--port", str(port)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "app-%d.log" % port), "w"))
         self.instances.append(proc)
-        self.stops.append(lambda: self.stop_process(proc))
+        self.stops.append(lambda: harness.stop(proc))
         harness.wait_ready(port, proc, timeout=20)
         log("instance pid %d on :%d" % (proc.pid, port))
         return proc
@@ -117,19 +117,9 @@ http {
         open(os.path.join(self.dir, "nginx.conf"), "w").write(main)
         proc = subprocess.Popen(["nginx", "-p", self.dir, "-c", os.path.join(self.dir, "nginx.conf")],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.stops.append(lambda: self.stop_process(proc))
+        self.stops.append(lambda: harness.stop(proc))
         harness.wait_ready(self.args.port, proc, timeout=20)
         log("nginx on :%d -> :%d, :%d" % ((self.args.port,) + tuple(self.args.instance_ports)))
-
-    @staticmethod
-    def stop_process(proc):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
     @staticmethod
     def kill_pidfile(path):

@@ -16,10 +16,12 @@ extension SwiftEmitter {
 
     /// `for decl in seq { body }`, batched.
     func batchedForIn(_ decl: VarDecl, _ seq: Expr, _ body: Block, _ info: ScopeInfo) throws {
+        // The sequence is evaluated once, as the loop as written does; both passes walk it.
+        let sequence = temp("seq")
+        line("let \(sequence) = \(try expr(seq))")
         try prefetching { prefetch, label in
-            // The sequence is effect-free, so evaluating it twice is invisible.
             let it = temp("it")
-            line("var \(it) = ValueIterator(\(try expr(seq)))")
+            line("var \(it) = ValueIterator(\(sequence))")
             line("\(label): while let item = \(it).next(), \(prefetch).startIteration() {")
             indent += 1
             openScope(info, names: [decl.slot: decl.name])
@@ -29,7 +31,7 @@ extension SwiftEmitter {
             indent -= 1
             line("}")
         } loop: { onIteration in
-            try forInLoop(decl, seq, body, info, onIteration: onIteration)
+            try forInLoop(decl, evaluated: sequence, body, info, onIteration: onIteration)
         }
     }
 

@@ -215,7 +215,7 @@ extension SwiftEmitter {
             indent -= 1
             line("}")
         case let .forIn(decl, seq, body, info):
-            if batchedLoop(body) != nil { try batchedForIn(decl, seq, body, info) } else { try forInLoop(decl, seq, body, info, onIteration: nil) }
+            if batchedLoop(body) != nil { try batchedForIn(decl, seq, body, info) } else { try forInLoop(decl, evaluated: try expr(seq), body, info, onIteration: nil) }
         case .breakStmt:
             line("break \(loops.last!)")
         case .continueStmt:
@@ -246,10 +246,10 @@ extension SwiftEmitter {
     }
 
     /// `for decl in seq { body }`; `onIteration` is Swift run at the start of each iteration.
-    func forInLoop(_ decl: VarDecl, _ seq: Expr, _ body: Block, _ info: ScopeInfo, onIteration: String?) throws {
+    func forInLoop(_ decl: VarDecl, evaluated sequence: String, _ body: Block, _ info: ScopeInfo, onIteration: String?) throws {
         let label = temp("loop")
         let it = temp("it")
-        line("var \(it) = ValueIterator(\(try expr(seq)))")
+        line("var \(it) = ValueIterator(\(sequence))")
         line("\(label): while let item = \(it).next() {")
         indent += 1
         if let onIteration { line(onIteration) }

@@ -91,8 +91,8 @@ public final class QueryBatching {
         }
         if inTransaction { return sequential("the function runs a transaction (begin): its statements run one by one") }
         switch header {
-        case .forIn(let sequence):
-            guard isEffectFree(sequence, context) else { return sequential("the sequence is computed with effects") }
+        case .forIn:
+            break  // the sequence is evaluated once, before both passes
         case .counting(let counter):
             if lead.readNames.contains(counter) {
                 return sequential("the query's parameters depend on the counter '\(counter)'")
@@ -104,7 +104,7 @@ public final class QueryBatching {
     }
 
     enum LoopHeader {
-        case forIn(Expr)
+        case forIn
         /// `while i < n` / `i <= n` with `i += 1` as the last statement.
         case counting(String)
         case other(String)
@@ -148,13 +148,17 @@ public final class QueryBatching {
         switch e {
         case .tryUnwrap(let x), .match(let x, _), .coalesce(let x, _), .member(let x, _), .index(let x, _):
             return leadingCall(x, context, depth: depth)
-        case let .call(callee, args, _) where !args.isEmpty && !isEffectFree(args[0], context):
-            // `unwrap(query_one(…))`: an effect-free builtin whose first argument starts with the query.
-            guard case .builtin(let name) = values.resolve(callee, in: context), Self.effectFreeBuiltins.contains(name),
-                  args.dropFirst().allSatisfy({ isEffectFree($0, context) }),
-                  var lead = leadingCall(args[0], context, depth: depth) else { return nil }
-            for a in args.dropFirst() { lead.readNames.formUnion(Self.names(in: a)) }
-            return lead
+        case let .assign(.variable, _, value):
+            // `rows = push(rows, unwrap(query_one(…)))`: the value is evaluated before the store.
+            return leadingCall(value, context, depth: depth)
+        case let .binary(_, a, b):
+            return leadAmong([a, b], context, depth: depth)
+        case let .call(callee, args, _) where !args.allSatisfy({ isEffectFree($0, context) }):
+            // `unwrap(query_one(…))`, `push(rows, query_one(…))`: an effect-free builtin with the
+            // query in one argument, the arguments before and after it effect-free.
+            guard case .builtin(let name) = values.resolve(callee, in: context),
+                  Self.effectFreeBuiltins.contains(name) || name == "push" else { return nil }
+            return leadAmong(args, context, depth: depth)
         case let .call(callee, args, loc):
             guard args.allSatisfy({ isEffectFree($0, context) }) else { return nil }
             let reads = args.reduce(into: Set<String>()) { $0.formUnion(Self.names(in: $1)) }
@@ -176,6 +180,14 @@ public final class QueryBatching {
         default:
             return nil
         }
+    }
+
+    /// The lead of operands evaluated left to right: the one that is not effect-free (the
+    /// others only read, and do not reach the query's parameters).
+    private func leadAmong(_ operands: [Expr], _ context: StaticContext, depth: Int) -> Lead? {
+        let effectful = operands.filter { !isEffectFree($0, context) }
+        guard effectful.count == 1 else { return nil }
+        return leadingCall(effectful[0], context, depth: depth)
     }
 
     // MARK: - Effects
@@ -277,9 +289,9 @@ private final class LoopFinder: ASTWalker {
     override func visit(_ s: Stmt) -> Bool {
         let outer = scopes.map(\.info)
         switch s.kind {
-        case let .forIn(_, sequence, body, info):
+        case let .forIn(_, _, body, info):
             let context = StaticContext(module: module, scopes: outer + (info.isMaterialized ? [info] : []))
-            if let d = analysis.decide(loc: s.loc, header: .forIn(sequence), body: body, context: context,
+            if let d = analysis.decide(loc: s.loc, header: .forIn, body: body, context: context,
                                        inTransaction: analysis.opensTransaction(functions.last)) { analysis.record(body, d) }
         case let .whileLoop(condition, body):
             let context = StaticContext(module: module, scopes: outer + (body.scope.isMaterialized ? [body.scope] : []))

@@ -50,9 +50,9 @@ import Testing
     @Test func sequentialLoopsSayWhy() throws {
         let report = try Self.report("Tests/Conformance/db_batching.tnt")
         for expected in [
-            "db_batching.tnt:111:1: sequential: the query's parameters depend on 'next', which the loop assigns",
-            "db_batching.tnt:122:1: sequential: the first thing an iteration does is not a query",
-            "db_batching.tnt:135:5: sequential: the function runs a transaction (begin)",
+            "db_batching.tnt:118:1: sequential: the query's parameters depend on 'next', which the loop assigns",
+            "db_batching.tnt:129:1: sequential: the first thing an iteration does is not a query",
+            "db_batching.tnt:142:5: sequential: the function runs a transaction (begin)",
             "db_batching.tnt:36:5: batched: query_one through twice_of",
             "db_batching.tnt:48:5: batched: query_one",
         ] {

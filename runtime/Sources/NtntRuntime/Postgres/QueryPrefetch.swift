@@ -49,6 +49,8 @@ public final class QueryPrefetch {
     private var entries: [Entry] = []
     private var rows: [[Value]]?
     private var iteration = -1
+    /// Where the C side copies an iteration's recorded draws (one buffer per loop, not per iteration).
+    private var scratch = [UInt64](repeating: 0, count: 64)
 
     private init(parent: UnsafeMutableRawPointer?) { self.parent = parent }
 
@@ -79,8 +81,7 @@ public final class QueryPrefetch {
     /// The iteration's first query; false to stop the pass.
     public func collected(_ c: PrefetchCollected) -> Bool {
         collecting = false
-        var draws = [UInt64](repeating: 0, count: 64)
-        let n = ntnt_rng_record_end(&draws, 64)
+        let n = ntnt_rng_record_end(&scratch, 64)
         if handle == nil {
             guard !c.handle.isInTransaction, Self.isPlainSelect(c.sql) else { stopped = true; return false }
             handle = c.handle
@@ -90,7 +91,7 @@ public final class QueryPrefetch {
             stopped = true
             return false
         }
-        entries.append(Entry(params: c.params, draws: Array(draws.prefix(Int(n)))))
+        entries.append(Entry(params: c.params, draws: n == 0 ? [] : Array(scratch.prefix(Int(n)))))
         return true
     }
 
@@ -100,7 +101,6 @@ public final class QueryPrefetch {
     public func stopCollecting() -> Bool {
         if collecting {
             collecting = false
-            var scratch = [UInt64](repeating: 0, count: 64)
             _ = ntnt_rng_record_end(&scratch, 64)
         }
         stopped = true
