@@ -70,3 +70,22 @@ import Glibc
         #expect(problems.isEmpty, "\(problems.count): \(problems.prefix(3))")
     }
 }
+
+/// Which statements a batched loop may send ahead of time (QueryPrefetch.isPlainSelect).
+@Suite struct PlainSelectTests {
+    @Test func readsAreSentAheadOfTime() {
+        for sql in ["SELECT id, randomnumber FROM world WHERE id = $1", "  (select 1)", "\n\tSeLeCt * FROM t",
+                    "SELECT 'forum' AS t", "SELECT info FROM t"] {
+            #expect(QueryPrefetch.isPlainSelect(sql), "\(sql)")
+        }
+    }
+
+    @Test func writesLocksAndSideEffectsAreNot() {
+        for sql in ["UPDATE world SET randomnumber = 1", "SELECT 1; DELETE FROM t", "SELECT * FROM t FOR UPDATE",
+                    "select * from t for share", "SELECT * FROM t FOR NO KEY UPDATE", "SELECT nextval('s')",
+                    "SELECT SETVAL('s', 1)", "SELECT pg_advisory_lock(1)", "SELECT pg_sleep(1)",
+                    "SELECT * INTO copy FROM t", "WITH x AS (SELECT 1) SELECT * FROM x", "", "sel"] {
+            #expect(!QueryPrefetch.isPlainSelect(sql), "\(sql)")
+        }
+    }
+}

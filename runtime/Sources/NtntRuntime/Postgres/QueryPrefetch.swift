@@ -164,15 +164,35 @@ public final class QueryPrefetch {
 
     /// A single SELECT without locking clauses or functions with effects: running it early (or
     /// once more than the loop needs) cannot be observed.
+    /// Runs once per batched loop, so it scans bytes (ASCII case folded) rather than
+    /// lower-casing and searching Strings, which cost 15 % of /queries in a profile.
     static func isPlainSelect(_ sql: String) -> Bool {
-        let s = sql.lowercased()
-        var trimmed = Substring(s)
-        while let c = trimmed.first, c == " " || c == "\n" || c == "\t" || c == "(" { trimmed = trimmed.dropFirst() }
-        guard trimmed.hasPrefix("select") else { return false }
-        if s.contains(";") { return false }
-        for word in [" for update", " for share", " for no key update", " for key share", "nextval", "setval",
-                     "pg_advisory", "pg_notify", "pg_sleep", "txid_current", "lo_", "dblink", "into "] where s.contains(word) {
-            return false
+        var sql = sql
+        return sql.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count, [0x20, 0x0A, 0x09, 0x28].contains(bytes[start]) { start += 1 }
+            guard matches(bytes, at: start, "select") else { return false }
+            for i in start..<bytes.count {
+                if bytes[i] == UInt8(ascii: ";") { return false }
+                for word in riskyWords where matches(bytes, at: i, word) { return false }
+            }
+            return true
+        }
+    }
+
+    private static let riskyWords: [StaticString] = [
+        " for update", " for share", " for no key update", " for key share", "nextval", "setval",
+        "pg_advisory", "pg_notify", "pg_sleep", "txid_current", "lo_", "dblink", "into "]
+
+    /// Whether `bytes[at...]` starts with `word` (lower-case ASCII), ignoring ASCII case.
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at: Int, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard at + n <= bytes.count else { return false }
+        let w = word.utf8Start
+        for k in 0..<n {
+            var b = bytes[at + k]
+            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
+            if b != w[k] { return false }
         }
         return true
     }
