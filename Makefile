@@ -106,9 +106,10 @@ uninstall:
 
 # Interpreted vs compiled on the seven endpoints (bench/harness.py), for each app of APPS
 # (default: the sample and two style variants of samples/styles/); PEERS=1 adds the peers of
-# bench/peers/; options via BENCH_ARGS, e.g. BENCH_ARGS="--runs 1 --duration 5s --endpoints plaintext,db").
+# bench/peers/; UNTYPED=1 adds each app compiled without its SQL described (rows as Maps; the
+# compiled columns are built with --database-url); options via BENCH_ARGS, e.g. BENCH_ARGS="--runs 1 --duration 5s --endpoints plaintext,db").
 bench: wrk db-start $(if $(PEERS),go-peers)
-	python3 bench/harness.py $(if $(PEERS),--peers) $(if $(APPS),--apps $(APPS)) $(BENCH_ARGS)
+	python3 bench/harness.py $(if $(PEERS),--peers) $(if $(UNTYPED),--untyped) $(if $(APPS),--apps $(APPS)) $(BENCH_ARGS)
 
 # 1 s per endpoint, one run, both modes; fails on any verification error, error or non-2xx.
 bench-smoke: wrk db-start

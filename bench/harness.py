@@ -307,16 +307,28 @@ def app_label(path):
     return os.path.basename(os.path.dirname(os.path.abspath(path))) if base == "app" else base
 
 
-def ntnt_servers(apps):
-    """The ntnt columns: each app interpreted and compiled; with a single app the columns keep
-    their plain names (`interpreted`, `compiled`)."""
+# The database the apps use, also given to `ntnt build` so their SQL is described at compile
+# time (typed rows); `--untyped` adds columns built without it (rows as Maps).
+NTNT_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/ntnt"
+UNTYPED = "compiled untyped"
+
+
+def ntnt_servers(apps, untyped=False):
+    """The ntnt columns: each app interpreted and compiled (and compiled without a database at
+    compile time with `untyped`); with a single app the columns keep their plain names
+    (`interpreted`, `compiled`, `compiled untyped`)."""
+    modes = ("interpreted", "compiled") + ((UNTYPED,) if untyped else ())
     if len(apps) == 1:
-        return {"interpreted": ("interpreted", apps[0]), "compiled": ("compiled", apps[0])}
+        return {mode: (mode, apps[0]) for mode in modes}
     servers = {}
     for app in apps:
-        for mode in ("interpreted", "compiled"):
+        for mode in modes:
             servers["%s %s" % (app_label(app), mode)] = (mode, app)
     return servers
+
+
+def compiled_directory(build_dir, mode, app):
+    return os.path.join(build_dir, ("compiled-untyped-" if mode == UNTYPED else "compiled-") + app_label(app))
 
 
 def server_commands(args, build_dir):
@@ -325,11 +337,11 @@ def server_commands(args, build_dir):
     env = {"PORT": port, "PGPORT": "54329"}
     venv = os.path.join(build_dir, "fastapi-venv")
     commands = {}
-    for name, (mode, app) in ntnt_servers(args.apps).items():
+    for name, (mode, app) in ntnt_servers(args.apps, args.untyped).items():
         if mode == "interpreted":
             commands[name] = ([os.path.join(ROOT, ".build/release/ntnt"), "run", "--quiet", "--port", port, app], ROOT, {})
         else:
-            binary = os.path.join(build_dir, "compiled-" + app_label(app), ".build/release/app")
+            binary = os.path.join(compiled_directory(build_dir, mode, app), ".build/release/app")
             commands[name] = ([binary, "--quiet", "--port", port], ROOT, {})
     for name in GO_PEERS:
         commands[name] = ([os.path.join(build_dir, "peer-" + name)], ROOT, dict(env, DATABASE_URL=GO_DATABASE_URL))
@@ -349,10 +361,11 @@ def build(args, build_dir):
     failures = {}
     log("building ntnt (release)…")
     run(["swift", "build", "-c", "release"], stdout=subprocess.DEVNULL)
-    for name, (mode, app) in ntnt_servers(args.apps).items():
-        if mode == "compiled" and name in args.servers:
-            log("building %s compiled…" % app)
-            run([".build/release/ntnt", "build", app, "-o", os.path.join(build_dir, "compiled-" + app_label(app))],
+    for name, (mode, app) in ntnt_servers(args.apps, args.untyped).items():
+        if mode != "interpreted" and name in args.servers:
+            log("building %s %s…" % (app, mode))
+            url = "" if mode == UNTYPED else NTNT_DATABASE_URL
+            run([".build/release/ntnt", "build", app, "-o", compiled_directory(build_dir, mode, app), "--database-url", url],
                 stdout=subprocess.DEVNULL)
     for name in (s for s in args.servers if s in GO_PEERS):
         log("building the %s peer…" % name)
@@ -491,6 +504,8 @@ def main(argv=None):
     p.add_argument("--apps", default=",".join(DEFAULT_APPS),
                    help="comma-separated .tnt apps, each served interpreted and compiled (make bench APPS=…)")
     p.add_argument("--peers", action="store_true", help="add the peers (%s) to the servers" % ", ".join(PEERS))
+    p.add_argument("--untyped", action="store_true",
+                   help="also serve each app compiled without a database at compile time (rows as Maps)")
     p.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated subset of %s" % ",".join(ENDPOINTS))
     p.add_argument("--duration", default="10s")
     p.add_argument("--warmup", default="3s")
@@ -507,7 +522,7 @@ def main(argv=None):
             write_reports(json.load(f), args.report)
         return 0
     args.apps = [a for a in args.apps.split(",") if a]
-    ntnt = list(ntnt_servers(args.apps))
+    ntnt = list(ntnt_servers(args.apps, args.untyped))
     args.servers = [s for s in args.servers.split(",") if s] or ntnt
     if args.peers:
         args.servers += [p for p in PEERS if p not in args.servers]

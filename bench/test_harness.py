@@ -141,6 +141,7 @@ class ServerTests(unittest.TestCase):
         class Args:
             port = 8123
             apps = ["samples/bench/app.tnt"]
+            untyped = False
         commands = harness.server_commands(Args, "/tmp/b")
         self.assertEqual(set(commands), {"interpreted", "compiled"} | set(harness.PEERS))
         for name, (argv, cwd, env) in commands.items():
@@ -151,12 +152,15 @@ class ServerTests(unittest.TestCase):
         class Args:
             port = 8123
             apps = harness.DEFAULT_APPS
+            untyped = True
         commands = harness.server_commands(Args, "/tmp/b")
         for app in harness.DEFAULT_APPS:
             label = harness.app_label(app)
             interpreted, compiled = commands[label + " interpreted"], commands[label + " compiled"]
+            untyped = commands[label + " compiled untyped"]
             self.assertIn(app, interpreted[0])
-            self.assertIn("compiled-" + label, compiled[0][0])
+            self.assertIn("/compiled-" + label + "/", compiled[0][0])
+            self.assertIn("/compiled-untyped-" + label + "/", untyped[0][0])
         self.assertEqual(harness.app_label("samples/bench/app.tnt"), "bench")
         self.assertEqual(harness.app_label("samples/styles/closures.tnt"), "closures")
 

@@ -35,9 +35,14 @@ struct VariableFacts {
 /// Walks a module once and returns its `VariableFacts`.
 final class CaptureAnalysis: ASTWalker {
     private(set) var facts = VariableFacts()
+    /// Whether a call reads its rows into a struct (TypedRows): `let row = that otherwise {…}`
+    /// may then be typed, its outcome switched on without a Result value.
+    private let typedRowCall: (Expr) -> Bool
 
-    static func analyze(_ module: Module) -> VariableFacts {
-        let a = CaptureAnalysis()
+    private init(typedRowCall: @escaping (Expr) -> Bool) { self.typedRowCall = typedRowCall }
+
+    static func analyze(_ module: Module, typedRowCall: @escaping (Expr) -> Bool = { _ in false }) -> VariableFacts {
+        let a = CaptureAnalysis(typedRowCall: typedRowCall)
         a.walk(module: module)
         return a.facts
     }
@@ -59,8 +64,17 @@ final class CaptureAnalysis: ASTWalker {
             facts.declaredNames[ObjectIdentifier(top.info), default: [:]][d.slot] = d.name
             if !functions.isEmpty {
                 let key = SlotKey(scope: ObjectIdentifier(top.info), slot: d.slot)
-                if o == nil { facts.nativeCandidates.insert(key) } else { facts.nativeExcluded.insert(key) }
-                facts.nativeAssignments.append((key, v, nil))
+                if o == nil {
+                    facts.nativeCandidates.insert(key)
+                    facts.nativeAssignments.append((key, v, nil))
+                } else if typedRowCall(v) {
+                    // Binds what `?` would (the Ok value), so it is typed like `v?`.
+                    facts.nativeCandidates.insert(key)
+                    facts.nativeAssignments.append((key, .tryUnwrap(v), nil))
+                } else {
+                    facts.nativeExcluded.insert(key)
+                    facts.nativeAssignments.append((key, v, nil))
+                }
             }
         }
         return true
@@ -79,6 +93,15 @@ final class CaptureAnalysis: ASTWalker {
             if let key = ref(r) { facts.nativeAssignments.append((key, v, op)) }
         case let .assign(.path(r, _, _), _, _):
             if let key = ref(r) { facts.nativeExcluded.insert(key) }
+        case let .match(subject, arms):
+            // `match <typed-row call> { Ok(row) => … }`: the first arm's `row` is what `?` gives.
+            if !functions.isEmpty, typedRowCall(subject), let first = arms.first, first.guardExpr == nil,
+               case let .ok(.binding(d)) = first.pattern {
+                let key = SlotKey(scope: ObjectIdentifier(first.scope), slot: d.slot)
+                facts.declaredNames[key.scope, default: [:]][d.slot] = d.name
+                facts.nativeCandidates.insert(key)
+                facts.nativeAssignments.append((key, .tryUnwrap(subject), nil))
+            }
         default:
             break
         }

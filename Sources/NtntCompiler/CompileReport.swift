@@ -88,12 +88,30 @@ extension SwiftEmitter {
                 for slot in 0..<info.slotCount {
                     guard let type = nativeSlots[SlotKey(scope: ObjectIdentifier(info), slot: slot)] else { continue }
                     let name = params[slot] ?? declaredNames[ObjectIdentifier(info)]?[slot] ?? "_\(slot)"
-                    typed.append((name, type.swiftType))
+                    typed.append((name, reportName(type)))
                 }
             }
             result.append((f, typed))
         }
         return result
+    }
+
+    /// A type as the report shows it: Swift's name, a row struct by its columns.
+    func reportName(_ type: NativeType) -> String {
+        func row(_ name: String) -> String {
+            guard let shape = rows?.shapes[name] else { return name }
+            let fields = zip(shape.columns, shape.fieldTypes).map { column, type -> String in
+                let optional = column.nullable && type != .value ? "?" : ""
+                return "\(column.name): \(type.native?.swiftType ?? "Value")\(optional)"
+            }
+            return "Row { " + fields.joined(separator: ", ") + " }"
+        }
+        switch type {
+        case .row(let name): return row(name)
+        case .optionalRow(let name): return row(name) + "?"
+        case .array(.row(let name)): return "[" + row(name) + "]"
+        default: return type.swiftType
+        }
     }
 }
 

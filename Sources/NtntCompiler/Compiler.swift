@@ -49,7 +49,10 @@ public enum Compiler {
     }
 
     /// Compiles one program.
-    public static func compile(_ unit: CompileUnit, globalNames: [String]) -> Result<Output, CompileFailure> {
+    /// `statements`: SQL texts described against a database at compile time (SQLCheck), with
+    /// their result columns; calls of those get typed rows (TypedRows).
+    public static func compile(_ unit: CompileUnit, globalNames: [String],
+                               statements: [String: [DescribedColumn]] = [:]) -> Result<Output, CompileFailure> {
         do {
             let loader = ProgramLoader(globalNames: globalNames)
             guard loader.loadProgram(path: unit.path, displayPath: unit.displayPath) != nil else {
@@ -67,6 +70,7 @@ public enum Compiler {
             let facts = ProgramFacts(loader: loader)
             let typed = TypedHandlers.find(facts, loadOrder: loader.loadOrder)
             let batching = QueryBatching(values: facts.values, loadOrder: loader.loadOrder)
+            let rows = TypedRows(statements: statements, prefix: prefix, facts: facts, loader: loader)
             var emitters: [SwiftEmitter] = []
             var stdFunctions: [String: (path: String, name: String, namespace: Bool)] = [:]
             for canonical in loader.loadOrder {
@@ -76,7 +80,7 @@ public enum Compiler {
                     localModules: classNames,
                     resolvePath: { loader.canonicalImport($0, from: module.file.location) },
                     globalNames: globalNames, isEntry: canonical == loader.loadOrder[0], facts: facts,
-                    modulePath: canonical, typedHandlers: Set(typed.keys), batching: batching)
+                    modulePath: canonical, typedHandlers: Set(typed.keys), batching: batching, rows: rows)
                 do {
                     parts.append(try emitter.emitModule())
                 } catch let e as CompileError {
@@ -131,6 +135,10 @@ public enum Compiler {
             }
             for (constant, f) in stdFunctions.sorted(by: { $0.key < $1.key }) {
                 out.line("private let \(constant): BuiltinFunction = Builtins.stdFunction(\(SwiftCodeWriter.literal(f.name)), from: \(SwiftCodeWriter.literal(f.path)), namespace: \(f.namespace))")
+            }
+            for shape in rows.usedShapes {
+                out.line("")
+                RowStructs.write(shape, to: out)
             }
             let source = out.lines.joined(separator: "\n") + "\n\n" + parts.joined(separator: "\n\n") + "\n"
             let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters, typed: typed, batching: batching).render()

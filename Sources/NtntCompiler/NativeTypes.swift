@@ -12,10 +12,15 @@
 import NtntSema
 import NtntSyntax
 
-/// A Swift type a variable can have instead of `Value`: a scalar, or an array of scalars.
+/// A Swift type a variable can have instead of `Value`: a scalar, an array of scalars, or a
+/// typed row (TypedRows): the struct of a described statement, optional for `query_one`.
 indirect enum NativeType: Hashable {
     case int, float, bool, string
     case array(NativeType)
+    /// A row struct (by name): only as the element of `query`'s array.
+    case row(String)
+    /// `query_one`'s answer: a row struct or None.
+    case optionalRow(String)
 
     var swiftType: String {
         switch self {
@@ -24,12 +29,24 @@ indirect enum NativeType: Hashable {
         case .bool: return "Bool"
         case .string: return "String"
         case .array(let e): return "[\(e.swiftType)]"
+        case .row(let name): return name
+        case .optionalRow(let name): return name + "?"
+        }
+    }
+
+    /// A row struct, or an array of them.
+    var isRow: Bool {
+        switch self {
+        case .row, .optionalRow, .array(.row): return true
+        default: return false
         }
     }
 
     var isScalar: Bool {
-        if case .array = self { return false }
-        return true
+        switch self {
+        case .array, .row, .optionalRow: return false
+        default: return true
+        }
     }
 
     /// The initial value of a declared-but-not-yet-assigned variable (never read before its `let`).
@@ -39,6 +56,8 @@ indirect enum NativeType: Hashable {
         case .bool: return "false"
         case .string: return "\"\""
         case .array: return "[]"
+        case .optionalRow: return "nil"
+        case .row(let name): return "try \(name)(cells: [], at: 0)"  // never a variable's type
         }
     }
 
@@ -49,7 +68,7 @@ indirect enum NativeType: Hashable {
         case .float: return "floatOf"
         case .bool: return "boolOf"
         case .string: return "stringOf"
-        case .array: return "arrayOf"
+        case .array, .row, .optionalRow: return "arrayOf"
         }
     }
 
@@ -61,19 +80,29 @@ indirect enum NativeType: Hashable {
         case .bool: return "Value.bool"
         case .string: return "Value.string"
         case .array: return "Value.array"
+        case .row, .optionalRow: return "rowValue"
         }
     }
 
     /// A Swift expression of this type from a `Value` expression (inference proved the type).
     func extract(_ value: String) -> String {
-        if case .array(let e) = self { return "(try arrayOf(\(value), \(e.extractor)))" }
-        return "(try \(extractor)(\(value)))"
+        switch self {
+        case .array(.row(let name)): return "(try arrayOf(\(value)) { try requiredRow($0, \(name).self) })"
+        case .array(let e): return "(try arrayOf(\(value), \(e.extractor)))"
+        case .optionalRow(let name): return "(try rowOf(\(value), \(name).self))"
+        case .row(let name): return "(try requiredRow(\(value), \(name).self))"
+        default: return "(try \(extractor)(\(value)))"
+        }
     }
 
     /// A `Value` from a Swift expression of this type (an array is converted element by element).
     func wrap(_ swift: String) -> String {
-        if case .array(let e) = self { return "Value.array(\(swift).map(\(e.valueCase)))" }
-        return "\(valueCase)(\(swift))"
+        switch self {
+        case .array(.row): return "rowsValue(\(swift))"
+        case .array(let e): return "Value.array(\(swift).map(\(e.valueCase)))"
+        case .row: return "\(swift).value"
+        default: return "\(valueCase)(\(swift))"
+        }
     }
 }
 
@@ -122,6 +151,7 @@ extension SwiftEmitter {
         var types: [SlotKey: InferredType] = [:]
         var candidates = nativeCandidates
         var assignments = nativeAssignments
+        var parameters: Set<SlotKey> = []
         // Parameters of the entry module's top-level functions that are only ever called by
         // name: each call assigns its arguments to them.
         if isEntry {
@@ -134,6 +164,7 @@ extension SwiftEmitter {
                 for (i, p) in f.parameters.enumerated() where p.defaultValue == nil {
                     let parameter = SlotKey(scope: ObjectIdentifier(f.scope), slot: p.decl.slot)
                     candidates.insert(parameter)
+                    parameters.insert(parameter)
                     for args in calls[function] ?? [] where i < args.count {
                         assignments.append((parameter, args[i], nil))
                     }
@@ -157,6 +188,8 @@ extension SwiftEmitter {
             }
         }
         nativeSlots = types.compactMapValues { if case .native(let t) = $0 { return t } else { return nil } }
+        // Arguments arrive as Values: a row parameter would be a Map read back into a struct.
+        for p in parameters where nativeSlots[p]?.isRow ?? false { nativeSlots[p] = nil }
     }
 
     /// The type of `e` given the variables' types so far (variables without an entry are `Value`).
@@ -182,6 +215,10 @@ extension SwiftEmitter {
         case let .call(.name(r), args, _) where isGlobal(r, "len") && args.count == 1:
             if case .native(.array) = inferred(args[0], types) { return .native(.int) }
             return .value
+        case .tryUnwrap(let call):
+            // A described statement's answer (TypedRows).
+            guard let typed = rows?.call(call) else { return .value }
+            return .native(typed.one ? .optionalRow(typed.shape) : .array(.row(typed.shape)))
         default: return .value
         }
     }
@@ -270,6 +307,20 @@ extension SwiftEmitter {
         case let (.call(.name(r), args, _), .array(element)) where isGlobal(r, "push") && args.count == 2
                 && nativeType(args[0]) == type && !needsStatements(args[1]):
             return "appending(\(try nativeExpr(args[0], type)), \(try nativeExpr(args[1], element)))"
+        case let (.tryUnwrap(call), .optionalRow), let (.tryUnwrap(call), .array(.row)):
+            // `query_one(…)?` / `query(…)?` of a described statement: its rows, read as structs;
+            // an Err leaves the function, as `?` does.
+            guard let typed = rows?.call(call) else { break }
+            let outcome = temp("q")
+            line("let \(outcome) = \(try typedRowQuery(call, typed))")
+            let u = temp("u")
+            line("let \(u): \(type.swiftType)")
+            line("switch \(outcome) {")
+            line("case .ok(let r): \(u) = r")
+            line("case .err(let e):")
+            line(functionDepth == 0 ? "    _ = e; throw CompiledProgramExit()" : "    return Value.err(e)")
+            line("}")
+            return u
         case let (.call(.name(r), args, _), .int) where isGlobal(r, "len") && args.count == 1:
             if case .array? = nativeType(args[0]) { return "(\(try nativeExpr(args[0], nativeType(args[0])!))).count" }
         default:
@@ -292,7 +343,7 @@ extension SwiftEmitter {
             // A comparison of two numbers: Ints directly, anything mixed as Doubles (§3.2).
             let both: NativeType = nativeType(a) == .int && nativeType(b) == .int ? .int : .float
             return "(\(try nativeExpr(a, both)) \(op.rawValue) \(try nativeExpr(b, both)))"
-        case .array:
+        case .array, .row, .optionalRow:
             return type.extract(try expr(.binary(op, a, b)))  // not produced by `nativeBinaryType`
         }
     }
@@ -321,5 +372,39 @@ extension SwiftEmitter {
             return
         }
         line("\(name) = \(try nativeExpr(.binary(op, .name(r), value), type))")
+    }
+
+    // MARK: - Typed rows
+
+    /// A `RowOutcome` expression running the typed-row call `call` (its arguments evaluated in
+    /// order, as the builtin's would be).
+    func typedRowQuery(_ call: Expr, _ typed: TypedRowCall) throws -> String {
+        guard case let .call(callee, args, _) = call else { throw CompileError(loc: SourceLoc(file: 0, offset: 0), message: "internal error: typed row call") }
+        if let std = stdCallee(callee), std.namespace { line("try requireCallable(\(stdFunctionConstant(std)))") }
+        let xs = try operands(args)
+        return "(try RowQuery.\(typed.one ? "one" : "all")([\(xs.joined(separator: ", "))], \(typed.shape).self))"
+    }
+
+    /// The typed row variable `e` names, with its shape.
+    func rowVariable(_ e: Expr) -> (name: String, optional: Bool, shape: RowShape)? {
+        guard case .name(let r) = e, case let .local(hops, slot) = r.binding,
+              case let .native(n, type) = storage(hops: hops, slot: slot) else { return nil }
+        switch type {
+        case .optionalRow(let s): return rows?.shapes[s].map { (n, true, $0) }
+        case .row(let s): return rows?.shapes[s].map { (n, false, $0) }
+        default: return nil
+        }
+    }
+
+    /// `row.column` / `row["column"]` of a typed row, as a Value: the field, None for a missing
+    /// row (as a member of None is). Nil when `column` is not one of the row's.
+    func rowField(_ base: Expr, _ column: String) -> String? {
+        guard let (n, optional, shape) = rowVariable(base), let i = shape.column(column) else { return nil }
+        func value(_ row: String) -> String {
+            let f = "\(row).\(shape.field(i))"
+            guard let native = shape.fieldTypes[i].native else { return f }
+            return shape.columns[i].nullable ? "(\(f).map(\(native.valueCase)) ?? .none)" : native.wrap(f)
+        }
+        return optional ? "(\(n).map { \(value("$0")) } ?? .none)" : value(n)
     }
 }

@@ -109,6 +109,7 @@ extension SwiftEmitter {
 
         case let .index(a, i):
             if let (view, lookup) = requestLookup(a, i) { return "\(view).\(lookup)" }
+            if case .string(let column) = i, let field = rowField(a, column) { return field }
             if case .name = a, case .array(let element)? = nativeType(a), !needsStatements(i) {
                 return "arrayElement(\(try nativeExpr(a, .array(element))), \(try expr(i)), \(element.valueCase))"
             }
@@ -117,6 +118,7 @@ extension SwiftEmitter {
 
         case let .member(a, name):
             if let view = requestView(a) { return "\(view).field(\(swiftString(name)))" }
+            if let field = rowField(a, name) { return field }
             return "(try memberValue(\(try expr(a)), \(swiftString(name))))"
 
         case .interpolated(let parts):
@@ -218,9 +220,8 @@ extension SwiftEmitter {
         // A std function imported by name or called through a std namespace, bound once: called
         // as the builtin itself, not through the module variable that holds it.
         if let std = stdCallee(callee) {
-            if std.path == "std/http/server", std.name == "json", let direct = try jsonOfMapLiteral(args) { return direct }
-            let constant = "sf_\(identifierPart(std.path))_\(identifierPart(std.name))\(std.namespace ? "_ns" : "")"
-            usedStdFunctions[constant] = std
+            if std.path == "std/http/server", std.name == "json", let direct = try jsonOfMapLiteral(args) ?? jsonOfRows(args) { return direct }
+            let constant = stdFunctionConstant(std)
             if std.namespace { line("try requireCallable(\(constant))") }
             let xs = try builtinArguments(std.name, args)
             return "(try \(constant).call([\(xs.joined(separator: ", "))], self.rt.context))"
@@ -240,6 +241,31 @@ extension SwiftEmitter {
         let all = try operands([callee] + args)
         calleeValue = all[0]
         return "(try self.rt.call(\(calleeValue), [\(all.dropFirst().joined(separator: ", "))]))"
+    }
+
+    /// The Swift constant holding a std function called directly (declared at file level).
+    func stdFunctionConstant(_ std: (path: String, name: String, namespace: Bool)) -> String {
+        let constant = "sf_\(identifierPart(std.path))_\(identifierPart(std.name))\(std.namespace ? "_ns" : "")"
+        usedStdFunctions[constant] = std
+        return constant
+    }
+
+    /// `json(row)` / `json(rows)` (status optional) of a typed row variable: the JSON text
+    /// written from the fields, without making the Maps.
+    func jsonOfRows(_ args: [Expr]) throws -> String? {
+        guard args.count == 1 || args.count == 2 else { return nil }
+        let out = temp("json")
+        if let (n, _, _) = rowVariable(args[0]) {
+            line("var \(out): [UInt8] = []")
+            line("writeRowJSON(\(n), to: &\(out))")
+        } else if case .name = args[0], case .array(.row)? = nativeType(args[0]) {
+            line("var \(out): [UInt8] = []")
+            line("writeRowsJSON(\(try nativeExpr(args[0], nativeType(args[0])!)), to: &\(out))")
+        } else {
+            return nil
+        }
+        let status = args.count == 2 ? try expr(args[1]) : "nil"
+        return "(try Builtins.jsonResponse(\(out), status: \(status)))"
     }
 
     /// `json(map { "k": v, … })` (status optional) with literal keys: the JSON text written

@@ -16,7 +16,7 @@ extension SwiftEmitter {
                 directFunctions[f.name!] = ("fn_\(identifierPart(f.name!))", f.requiredArity, f.parameters.count)
             }
         }
-        variables = CaptureAnalysis.analyze(module)
+        variables = CaptureAnalysis.analyze(module, typedRowCall: { [rows] in rows?.call($0) != nil })
         inferNativeSlots()
         let mainBody = try writer.capture(indent: 2) {
             openScope(body.scope, names: slotNames(body), isModule: true)

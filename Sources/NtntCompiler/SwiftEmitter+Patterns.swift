@@ -7,13 +7,41 @@ import NtntSyntax
 extension SwiftEmitter {
     func match(_ subjectExpr: Expr, _ arms: [MatchArm]) throws -> String {
         let subject = temp("subject")
-        line("let \(subject) = \(try expr(subjectExpr))")
+        var remaining = arms[...]
+        var typedArm: (outcome: String, arm: MatchArm, row: String)?
+        if let (typed, first) = typedRowMatch(subjectExpr, arms) {
+            // `match query_one(…) { Ok(row) => …, … }` of a described statement: the first arm
+            // takes the struct; the others see the Err value, as the only outcome left.
+            remaining = arms.dropFirst()
+            let outcome = temp("q")
+            line("let \(outcome) = \(try typedRowQuery(subjectExpr, typed))")
+            line("let \(subject): Value")
+            line("if case .err(let e) = \(outcome) { \(subject) = .err(e) } else { \(subject) = .unit }")
+            typedArm = (outcome, arms[0], first)
+        } else {
+            line("let \(subject) = \(try expr(subjectExpr))")
+        }
         let result = temp("r")
         line("var \(result): Value = .unit")
         let label = temp("match")
         line("\(label): do {")
         indent += 1
-        for arm in arms {
+        if let (outcome, arm, _) = typedArm, case let .ok(.binding(d)) = arm.pattern {
+            line("if case .ok(let row) = \(outcome) {")
+            indent += 1
+            openScope(arm.scope)
+            if case let .native(n, _) = storage(hops: 0, slot: d.slot) { line("\(n) = row") }
+            if case let .ifElse(.bool(true), block, nil) = arm.body {
+                try scopedBlockValue(block, .assign(result))
+            } else {
+                line("\(result) = \(try expr(arm.body))")
+            }
+            line("break \(label)")
+            closeScope()
+            indent -= 1
+            line("}")
+        }
+        for arm in remaining {
             line("do {")
             indent += 1
             let materialized = arm.scope.isMaterialized
@@ -73,5 +101,14 @@ extension SwiftEmitter {
             open("case .array(let \(t)) = \(value), \(t).count == \(ps.count)")
             for (i, q) in ps.enumerated() { try pattern(q, "\(t)[\(i)]", &depth) }
         }
+    }
+
+    /// A match whose subject is a typed-row call and whose first arm is `Ok(name)` without a
+    /// guard, with `name` stored as the row struct: the call and the arm's variable.
+    func typedRowMatch(_ subject: Expr, _ arms: [MatchArm]) -> (TypedRowCall, String)? {
+        guard let typed = rows?.call(subject), let first = arms.first, first.guardExpr == nil,
+              case let .ok(.binding(d)) = first.pattern,
+              let type = nativeSlots[SlotKey(scope: ObjectIdentifier(first.scope), slot: d.slot)], type.isRow else { return nil }
+        return (typed, d.name)
     }
 }

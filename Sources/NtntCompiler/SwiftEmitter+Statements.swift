@@ -162,6 +162,25 @@ extension SwiftEmitter {
                 assign(slot: d.slot, hops: 0, value: v)
                 return
             }
+            if case let .native(n, type) = storage(hops: 0, slot: d.slot), let typed = rows?.call(valueExpr) {
+                // A typed row: the query's outcome is switched on directly (no Result value).
+                let outcome = temp("q")
+                let errValue = temp("e")
+                line("let \(outcome): RowOutcome<\(type.swiftType)>")
+                line("do {")
+                indent += 1
+                line("\(outcome) = \(try typedRowQuery(valueExpr, typed))")
+                indent -= 1
+                line("} catch let e as RuntimeError {")
+                line("    \(outcome) = .err(.string(e.message))")
+                line("}")
+                line("switch \(outcome) {")
+                line("case .ok(let r): \(n) = r")
+                line("case .err(let \(errValue)):")
+                try otherwiseBlock(clause, errValue)
+                line("}")
+                return
+            }
             let raw = temp("o")
             line("let \(raw): Value")
             line("do {")
@@ -179,19 +198,7 @@ extension SwiftEmitter {
             assign(slot: d.slot, hops: 0, value: bound)
             indent -= 1
             line("case .otherwise(let \(errValue)):")
-            indent += 1
-            line("do {")
-            indent += 1
-            openScope(clause.body.scope, names: [clause.errDecl.slot: "err"])
-            assign(slot: clause.errDecl.slot, hops: 0, value: errValue)
-            for st in clause.body.statements { try statement(st) }
-            closeScope()
-            if !(clause.body.statements.last.map(isDiverging) ?? false) {
-                line("throw RuntimeError(\"otherwise block must diverge\")")
-            }
-            indent -= 1
-            line("}")
-            indent -= 1
+            try otherwiseBlock(clause, errValue)
             line("}")
         case .function:
             break  // hoisted at scope entry
@@ -290,5 +297,22 @@ extension SwiftEmitter {
         case .namespace(let d):
             assign(slot: d.slot, hops: 0, value: "try Builtins.namespace(\(swiftString(imp.path)))")
         }
+    }
+
+    /// The block of `let … otherwise { … }` run with `err` bound to `errValue` (it must diverge).
+    func otherwiseBlock(_ clause: OtherwiseClause, _ errValue: String) throws {
+        indent += 1
+        line("do {")
+        indent += 1
+        openScope(clause.body.scope, names: [clause.errDecl.slot: "err"])
+        assign(slot: clause.errDecl.slot, hops: 0, value: errValue)
+        for st in clause.body.statements { try statement(st) }
+        closeScope()
+        if !(clause.body.statements.last.map(isDiverging) ?? false) {
+            line("throw RuntimeError(\"otherwise block must diverge\")")
+        }
+        indent -= 1
+        line("}")
+        indent -= 1
     }
 }

@@ -49,6 +49,8 @@ final class SwiftEmitter {
 
     /// Which loops send their queries together.
     let batching: QueryBatching?
+    /// Which database calls read their rows into structs (statements described at compile time).
+    let rows: TypedRows?
 
     /// Route handlers and middleware that get a typed entry (over a `RequestView`).
     let typedHandlers: Set<ObjectIdentifier>
@@ -89,7 +91,9 @@ final class SwiftEmitter {
 
     init(module: Module, className: String, localModules: [String: String],
          resolvePath: @escaping (String) -> String, globalNames: [String], isEntry: Bool = false,
-         facts: ProgramFacts, modulePath: String, typedHandlers: Set<ObjectIdentifier> = [], batching: QueryBatching? = nil) {
+         facts: ProgramFacts, modulePath: String, typedHandlers: Set<ObjectIdentifier> = [], batching: QueryBatching? = nil,
+         rows: TypedRows? = nil) {
+        self.rows = rows
         self.typedHandlers = typedHandlers
         self.batching = batching
         self.isEntry = isEntry

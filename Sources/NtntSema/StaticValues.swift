@@ -61,6 +61,10 @@ public final class StaticValues {
     private var bindings: [String: [Int: [Binding]]] = [:]
     /// Slots assigned with `=` (or an indexed assignment) anywhere in the program.
     public private(set) var reassigned: Set<SlotID> = []
+    /// Where each function is called (for parameters that always hold one string), found on
+    /// first need; while it is being found, parameters are not known.
+    private var callSites: CallSites?
+    private var findingCallSites = false
 
     enum Binding {
         case function(FunctionDecl)
@@ -171,7 +175,7 @@ public final class StaticValues {
                 if let f = scope.hoistedFunctions.first(where: { $0.decl?.slot == slot }), !reassigned.contains(SlotID(scope, slot)) {
                     return .function(f)
                 }
-                return .unknown("'\(r.name)' is a local variable or parameter")
+                return parameter(slot, of: scope, name: r.name, depth: depth)
             case .missing, .unresolved: return .unknown("'\(r.name)' is not defined")
             }
         case .map(let entries):
@@ -201,6 +205,28 @@ public final class StaticValues {
         default:
             return .unknown("value computed at run time")
         }
+    }
+
+    /// The string a parameter always holds: its function is only ever called (never used as a
+    /// value), by calls that all pass the same string (CallSites), and never assigns it.
+    private func parameter(_ slot: Int, of scope: ScopeInfo, name: String, depth: Int) -> StaticValue {
+        let unknown = StaticValue.unknown("'\(name)' is a local variable or parameter")
+        guard !findingCallSites else { return unknown }
+        if callSites == nil {
+            findingCallSites = true
+            callSites = CallSites(values: self)
+            findingCallSites = false
+        }
+        guard let sites = callSites, let f = sites.functionOfScope[ObjectIdentifier(scope)],
+              let i = f.parameters.firstIndex(where: { $0.decl.slot == slot }), !reassigned.contains(SlotID(scope, slot)),
+              !sites.escaping.contains(ObjectIdentifier(f)), let calls = sites.calls[ObjectIdentifier(f)], !calls.isEmpty else { return unknown }
+        var text: String?
+        for call in calls {
+            guard i < call.args.count, case .string(let s) = resolve(call.args[i], in: call.context, depth: depth + 1),
+                  text == nil || text == s else { return unknown }
+            text = s
+        }
+        return text.map(StaticValue.string) ?? unknown
     }
 
     private func member(_ base: StaticValue, _ name: String, depth: Int) -> StaticValue {

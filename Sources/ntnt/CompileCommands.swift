@@ -78,12 +78,14 @@ func transpile(_ arguments: CompileArguments) throws -> [String] {
         throw ExitCode(1)
     }
     let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-    switch Compiler.compile(CompileUnit(name: name, path: file), globalNames: Interpreter.globalNamesForCompiler) {
+    // SQL first: the statements it describes give the compiled program its typed rows.
+    let sql = SQLCheck.run(file: file, databaseURL: arguments.databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"])
+    switch Compiler.compile(CompileUnit(name: name, path: file), globalNames: Interpreter.globalNamesForCompiler,
+                            statements: sql.statements) {
     case .failure(let f):
         printError(f.report)
         throw ExitCode(1)
     case .success(let program):
-        let sql = SQLCheck.run(file: file, databaseURL: arguments.databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"])
         if !sql.errors.isEmpty {
             printError(sql.errors)
             throw ExitCode(1)

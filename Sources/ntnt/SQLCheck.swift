@@ -10,25 +10,33 @@ import NtntRuntime
 import NtntSyntax
 
 enum SQLCheck {
-    /// Errors (rendered diagnostics, empty when none) and the report's `sql:` section.
-    static func run(file: String, databaseURL: String?) -> (errors: String, report: String) {
+    /// What checking found: errors (rendered diagnostics, empty when none), the report's
+    /// `sql:` section, and the columns of every statement described (for typed rows).
+    struct Outcome {
+        var errors = ""
+        var report = ""
+        var statements: [String: [DescribedColumn]] = [:]
+    }
+
+    static func run(file: String, databaseURL: String?) -> Outcome {
         guard let url = databaseURL, !url.isEmpty else {
-            return ("", "sql:\n  not checked: no database given (--database-url or DATABASE_URL)\n")
+            return Outcome(report: "sql:\n  not checked: no database given (--database-url or DATABASE_URL); rows are Maps\n")
         }
         guard case .success(let calls) = ProgramInspection.sqlCalls(path: file, globalNames: Interpreter.globalNamesForCompiler) else {
-            return ("", "")  // the compiler reports the program's own errors
+            return Outcome()  // the compiler reports the program's own errors
         }
         let checked = calls.filter { $0.sql != nil && !$0.interpolated }
         var texts: [String] = []
         for c in checked where !texts.contains(c.sql!) { texts.append(c.sql!) }
         let described: [Result<StatementDescriber.Description, StatementDescriber.Failure>]
         switch StatementDescriber.describe(url: url, statements: texts) {
-        case .failure(let why): return ("", "sql:\n  not checked: cannot connect to the database: \(why.message)\n")
+        case .failure(let why): return Outcome(report: "sql:\n  not checked: cannot connect to the database: \(why.message); rows are Maps\n")
         case .success(let d): described = d
         }
         // Tables the program creates itself may not exist yet at compile time.
         let created = Set(calls.compactMap { $0.sql.flatMap(createdTable) })
         var errors: [String] = []
+        var statements: [String: [DescribedColumn]] = [:]
         var report = "sql:\n"
         if checked.isEmpty { report += "  (no SQL literals)\n" }
         for c in checked {
@@ -50,9 +58,10 @@ enum SQLCheck {
                 let row = d.columns.isEmpty ? "no rows"
                     : "row { " + d.columns.map { "\($0.name): \($0.type)\($0.nullable ? "?" : "")" }.joined(separator: ", ") + " }"
                 report += "  \(position): \(c.call): \(row)\n"
+                statements[c.sql!] = d.columns.map { DescribedColumn(name: $0.name, typeOID: $0.oid, nullable: $0.nullable) }
             }
         }
-        return (errors.joined(separator: "\n\n"), report)
+        return Outcome(errors: errors.joined(separator: "\n\n"), report: report, statements: statements)
     }
 
     /// Where the call's SQL argument starts (the call's location is its parenthesis): after the

@@ -83,6 +83,10 @@ enum CompiledCorpus {
             case .failure(let f): failures["server/\(server)"] = f.report
             }
         }
+        // Programs compiled with their statements described on the test database (typed rows).
+        let typed = TypedRowsCorpus.emit()
+        programs += typed.programs
+        failures.merge(typed.failures) { a, _ in a }
         let paths = ToolchainPaths(templates: ConformanceCorpus.projectRoot + "/Templates", runtime: ConformanceCorpus.projectRoot + "/runtime")
         do {
             try PackageWriter.write(programs: programs, to: packageDirectory, paths: paths)

@@ -57,7 +57,7 @@ import Glibc
                         let sets: [[Value]] = (0..<5).map { [.int(thread * 100 + i * 5 + $0)] }
                         let rows = try database.executeBatch("SELECT $1::int AS n", sets)
                         let got = rows.map { r -> Int in
-                            if case .map(let m) = r.first ?? .none, case .int(let n)? = m["n"] { return n }
+                            if case .map(let m) = r.firstRow, case .int(let n)? = m["n"] { return n }
                             return -1
                         }
                         if got != (0..<5).map({ thread * 100 + i * 5 + $0 }) { lock.withLock { problems.append("batch \(sets) gave \(got)") } }

@@ -36,7 +36,7 @@ final class Database {
     }
 
     /// Executes `sql` once on a shared connection; the rows and the affected-row count.
-    func execute(_ sql: String, _ params: [Value]) throws -> (rows: [Value], affected: Int) {
+    func execute(_ sql: String, _ params: [Value]) throws -> ResultTable {
         let ticket = try run(sql, [try PostgresValues.encodeParameters(params)])
         defer { ticket.clearResults() }
         guard let r = ticket.results.first ?? nil else {
@@ -45,14 +45,14 @@ final class Database {
         return r
     }
 
-    /// Executes `sql` once per parameter set, all in one round trip; the rows of each.
-    func executeBatch(_ sql: String, _ paramSets: [[Value]]) throws -> [[Value]] {
+    /// Executes `sql` once per parameter set, all in one round trip; the answer of each.
+    func executeBatch(_ sql: String, _ paramSets: [[Value]]) throws -> [ResultTable] {
         if paramSets.isEmpty { return [] }
         let ticket = try run(sql, try paramSets.map { try PostgresValues.encodeParameters($0) })
         defer { ticket.clearResults() }
         return try ticket.results.map { r in
             guard let r else { throw PostgresError(message: "no result from the database", connectionBroken: false) }
-            return r.rows
+            return r
         }
     }
 }
@@ -135,17 +135,17 @@ public final class DatabaseHandle: OpaqueHandle {
         }
     }
 
-    func execute(_ sql: String, _ params: [Value]) throws -> (rows: [Value], affected: Int) {
+    func execute(_ sql: String, _ params: [Value]) throws -> ResultTable {
         if let s = lock.withLock({ pinned }) {
             return try lock.withLock { try s.execute(sql, params) }
         }
         return try database.execute(sql, params)
     }
 
-    func executeBatch(_ sql: String, _ paramSets: [[Value]]) throws -> [[Value]] {
+    func executeBatch(_ sql: String, _ paramSets: [[Value]]) throws -> [ResultTable] {
         if let s = lock.withLock({ pinned }) {
             // One transaction, one session: the statements run one after another.
-            return try lock.withLock { try paramSets.map { try s.execute(sql, $0).rows } }
+            return try lock.withLock { try paramSets.map { try s.execute(sql, $0) } }
         }
         return try database.executeBatch(sql, paramSets)
     }

@@ -76,7 +76,7 @@ final class PostgresSession {
     }
 
     /// Executes `sql` with `params`; returns the rows and the affected-row count.
-    func execute(_ sql: String, _ params: [Value]) throws -> (rows: [Value], affected: Int) {
+    func execute(_ sql: String, _ params: [Value]) throws -> ResultTable {
         let texts = try PostgresValues.encodeParameters(params)
         let name = settings.prepare ? try statementName(sql, parameterCount: texts.count) : nil
         let result: OpaquePointer? = withParameterPointers(texts) { ptrs in

@@ -21,38 +21,33 @@ enum PostgresValues {
         }
     }
 
-    /// The rows and affected-row count of a successful result (TUPLES_OK or COMMAND_OK).
-    static func decode(_ r: OpaquePointer) -> (rows: [Value], affected: Int) {
+    /// The answer of a successful result (TUPLES_OK or COMMAND_OK): its columns and cells.
+    static func decode(_ r: OpaquePointer) -> ResultTable {
         let affected = Int(String(cString: PQcmdTuples(r))) ?? 0
         let rowCount = Int(PQntuples(r))
         let columnCount = Int(PQnfields(r))
-        if rowCount == 0 { return ([], affected) }
         var names: [String] = []
         var types: [UInt32] = []
+        names.reserveCapacity(columnCount)
+        types.reserveCapacity(columnCount)
         for c in 0..<columnCount {
             names.append(String(cString: PQfname(r, Int32(c))))
             types.append(UInt32(PQftype(r, Int32(c))))
         }
-        // Column names sorted once; each row is then built in key order without searching.
-        let order = (0..<columnCount).sorted { compareKeys(names[$0], names[$1]) < 0 }
-        var rows: [Value] = []
-        rows.reserveCapacity(rowCount)
-        for row in 0..<rowCount {
-            var m = ValueMap()
-            for c in order {
-                let value: Value
-                if PQgetisnull(r, Int32(row), Int32(c)) == 1 {
-                    value = .none
+        var cells: [Value] = []
+        cells.reserveCapacity(rowCount * columnCount)
+        for row in 0..<Int32(rowCount) {
+            for c in 0..<Int32(columnCount) {
+                if PQgetisnull(r, row, c) == 1 {
+                    cells.append(.none)
                 } else {
-                    let p = PQgetvalue(r, Int32(row), Int32(c))!
-                    let length = Int(PQgetlength(r, Int32(row), Int32(c)))
-                    value = decodeField(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), length, type: types[c])
+                    let p = PQgetvalue(r, row, c)!
+                    let length = Int(PQgetlength(r, row, c))
+                    cells.append(decodeField(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), length, type: types[Int(c)]))
                 }
-                m.appendSorted(names[c], value)
             }
-            rows.append(.map(m))
         }
-        return (rows, affected)
+        return ResultTable(columns: names, types: types, rowCount: rowCount, cells: cells, affected: affected)
     }
 
     /// Converts one text-format field by its type OID.

@@ -47,7 +47,7 @@ public final class QueryPrefetch {
     private var handle: DatabaseHandle?
     private var sql = ""
     private var entries: [Entry] = []
-    private var rows: [[Value]]?
+    private var rows: [ResultTable]?
     private var iteration = -1
     /// Where the C side copies an iteration's recorded draws (one buffer per loop, not per iteration).
     private var scratch = [UInt64](repeating: 0, count: 64)
@@ -134,7 +134,7 @@ public final class QueryPrefetch {
     }
 
     /// The prefetched rows for this statement of the current iteration, once.
-    private func take(_ h: DatabaseHandle, _ s: String, _ params: [Value]) -> [Value]? {
+    private func take(_ h: DatabaseHandle, _ s: String, _ params: [Value]) -> ResultTable? {
         ntnt_rng_replay_end()
         guard let rows, iteration >= 0, iteration < entries.count, !entries[iteration].taken,
               h === handle, s == sql, entries[iteration].params.count == params.count else { return nil }
@@ -148,7 +148,7 @@ public final class QueryPrefetch {
     /// Called by `query` and `query_one` before running a statement: in the collect pass the
     /// statement is collected (thrown); in the loop, prefetched rows when they are this
     /// statement's; nil to run it. One thread-local load when no loop is being prefetched.
-    static func intercept(_ h: DatabaseHandle, _ s: String, _ params: [Value]) throws -> [Value]? {
+    static func intercept(_ h: DatabaseHandle, _ s: String, _ params: [Value]) throws -> ResultTable? {
         guard let p = ntnt_prefetch_get() else { return nil }
         let prefetch = Unmanaged<QueryPrefetch>.fromOpaque(p).takeUnretainedValue()
         if prefetch.collecting { throw PrefetchCollected(handle: h, sql: s, params: params) }

@@ -12,6 +12,8 @@ public enum StatementDescriber {
         public let type: String
         /// False when the column comes straight from a table column declared NOT NULL.
         public let nullable: Bool
+        /// PostgreSQL's type OID (what the runtime decodes by).
+        public let oid: UInt32
     }
 
     /// PostgreSQL's message (or why the database could not be reached).
@@ -52,9 +54,9 @@ public enum StatementDescriber {
         var columns: [Column] = []
         for i in 0..<PQnfields(described) {
             let name = String(cString: PQfname(described, i))
-            let type = typeName(PQftype(described, i))
+            let oid = PQftype(described, i)
             let nullable = !declaredNotNull(conn, table: PQftable(described, i), column: PQftablecol(described, i))
-            columns.append(Column(name: name, type: type, nullable: nullable))
+            columns.append(Column(name: name, type: typeName(oid), nullable: nullable, oid: UInt32(oid)))
         }
         return .success(Description(parameters: Int(PQnparams(described)), columns: columns))
     }

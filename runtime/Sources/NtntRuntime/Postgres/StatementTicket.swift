@@ -45,7 +45,7 @@ final class StatementTicket {
     // Written by the thread reading the connection; read by the waiter once `done`.
     /// A successful result per execution, in order, decoded as it arrives (the PGresult is
     /// freed at once: a batch of 20 would otherwise hold 20 result blocks per request).
-    var results: [(rows: [Value], affected: Int)?]
+    var results: [ResultTable?]
     var error: PostgresError?
     /// The connection it was sent on (under that connection's lock).
     var connection: PipelinedConnection?

@@ -27,24 +27,15 @@ extension Builtins {
             return .ok(.connection(DatabaseHandle(database: database)))
         },
         BuiltinFunction("query", arity: 2...3) { a, _ in
-            let db = try handle(a[0], "query")
-            let sql = try a.string(1, "query"), params = try parameterArray(a, 2, "query")
-            if let rows = try QueryPrefetch.intercept(db, sql, params) { return .ok(.array(rows)) }
-            do {
-                return .ok(.array(try db.execute(sql, params).rows))
-            } catch let e as PostgresError {
-                return .err(.string("Query failed: \(e.message)"))
+            switch try RowQuery.answer(a, "query") {
+            case .ok(let table): return .ok(.array(table.rows))
+            case .err(let e): return .err(e)
             }
         },
         BuiltinFunction("query_one", arity: 2...3) { a, _ in
-            let db = try handle(a[0], "query_one")
-            let sql = try a.string(1, "query_one"), params = try parameterArray(a, 2, "query_one")
-            if let rows = try QueryPrefetch.intercept(db, sql, params) { return .ok(rows.first ?? .none) }
-            do {
-                let rows = try db.execute(sql, params).rows
-                return .ok(rows.first ?? .none)
-            } catch let e as PostgresError {
-                return .err(.string("Query failed: \(e.message)"))
+            switch try RowQuery.answer(a, "query_one") {
+            case .ok(let table): return .ok(table.firstRow)
+            case .err(let e): return .err(e)
             }
         },
         BuiltinFunction("execute", arity: 2...3) { a, _ in
@@ -66,7 +57,7 @@ extension Builtins {
                 throw RuntimeError("query_batch(): parameter set \(i + 1) must be an Array, got \(v.typeName)")
             }
             do {
-                return .ok(.array(try db.executeBatch(sql, sets).map(Value.array)))
+                return .ok(.array(try db.executeBatch(sql, sets).map { .array($0.rows) }))
             } catch let e as PostgresError {
                 return .err(.string("Query failed: \(e.message)"))
             }

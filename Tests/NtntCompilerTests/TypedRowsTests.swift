@@ -1,0 +1,167 @@
+// Typed rows (compile-time SQL): programs compiled with their statements described on the
+// test database read rows into structs, and must answer exactly as `ntnt run` does; a binary
+// whose table changed under it gives an Err naming the column, never a crash.
+
+import Foundation
+import NtntCompiler
+import NtntInterpreter
+import NtntRuntime
+import Testing
+@testable import NtntTestSupport
+
+/// The programs the compiled corpus also builds with typed rows (`typed_…`).
+enum TypedRowsCorpus {
+    static let root = ConformanceCorpus.projectRoot
+
+    /// (program name, path, display path).
+    static let programs: [(String, String, String)] = {
+        var list = [("typed_db_typed_rows", root + "/Tests/Conformance/db_typed_rows.tnt", "db_typed_rows.tnt"),
+                    ("typed_schema_change", root + "/Tests/TypedRows/schema_change.tnt", "Tests/TypedRows/schema_change.tnt"),
+                    ("typed_sample_bench", root + "/samples/bench/app.tnt", "samples/bench/app.tnt")]
+        for style in StyleCorpus.styles {
+            list.append(("typed_style_\(style)", root + "/samples/styles/\(style).tnt", "samples/styles/\(style).tnt"))
+        }
+        return list
+    }()
+
+    static let schemaTable = """
+        DROP TABLE IF EXISTS ntnt_typed_schema;
+        CREATE TABLE ntnt_typed_schema (id int PRIMARY KEY, score int NOT NULL, note text);
+        INSERT INTO ntnt_typed_schema VALUES (1, 10, 'first'), (2, 20, NULL);
+        """
+
+    /// The table schema_change.tnt is compiled against, as it was.
+    static func resetSchemaTable() { _ = TestCluster.main.query(schemaTable) }
+
+    /// What `ntnt build --database-url` gives the compiler: the columns of every SQL literal
+    /// of the program that the database describes.
+    static func describedStatements(_ path: String) -> [String: [DescribedColumn]] {
+        guard case .success(let calls) = ProgramInspection.sqlCalls(path: path, globalNames: Interpreter.globalNamesForCompiler) else { return [:] }
+        var texts: [String] = []
+        for c in calls where !c.interpolated { if let sql = c.sql, !texts.contains(sql) { texts.append(sql) } }
+        guard case .success(let described) = StatementDescriber.describe(url: testDatabaseURL, statements: texts) else { return [:] }
+        var statements: [String: [DescribedColumn]] = [:]
+        for (sql, d) in zip(texts, described) {
+            if case .success(let description) = d {
+                statements[sql] = description.columns.map { DescribedColumn(name: $0.name, typeOID: $0.oid, nullable: $0.nullable) }
+            }
+        }
+        return statements
+    }
+
+    /// The corpus package's typed programs (compiled with their described statements).
+    static func emit() -> (programs: [(name: String, source: String)], failures: [String: String]) {
+        resetSchemaTable()
+        var programs: [(name: String, source: String)] = []
+        var failures: [String: String] = [:]
+        for (name, path, display) in Self.programs {
+            switch Compiler.compile(CompileUnit(name: name, path: path, displayPath: display),
+                                    globalNames: Interpreter.globalNamesForCompiler, statements: describedStatements(path)) {
+            case .success(let o): programs.append((o.name, o.source))
+            case .failure(let f): failures[name] = f.report
+            }
+        }
+        return (programs, failures)
+    }
+
+    /// Runs a typed program of the corpus package to its end.
+    static func run(_ name: String, in directory: String) -> (status: Int32, stdout: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CompiledCorpus.packageDirectory + "/.build/release/app")
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        p.environment = ProcessInfo.processInfo.environment.merging(["NTNT_PROGRAM": name]) { _, b in b }
+        let out = Pipe()
+        p.standardOutput = out
+        do { try p.run() } catch { return (-1, "\(error)") }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct TypedRowsTests {
+    /// Every typed program really got row structs (the report says which variables).
+    @Test func describedStatementsGiveRowStructs() throws {
+        for (name, path, display) in TypedRowsCorpus.programs {
+            let statements = TypedRowsCorpus.describedStatements(path)
+            #expect(!statements.isEmpty, "\(name): nothing described (is the database up?)")
+            let output = try Compiler.compile(CompileUnit(name: name, path: path, displayPath: display),
+                                              globalNames: Interpreter.globalNamesForCompiler, statements: statements).get()
+            #expect(output.report.contains(": Row {") || output.report.contains(": [Row {"), "\(name):\n\(output.report)")
+            #expect(output.source.contains("RowQuery."), "\(name)")
+            // Without a database the same program has no row structs.
+            let plain = try Compiler.compile(CompileUnit(name: name, path: path, displayPath: display),
+                                             globalNames: Interpreter.globalNamesForCompiler).get()
+            #expect(!plain.source.contains("RowQuery.") && !plain.report.contains("Row {"), "\(name)")
+        }
+    }
+
+    /// db_typed_rows.tnt compiled with typed rows prints exactly what `ntnt run` prints (its
+    /// .out, which the untyped builds and the interpreter are held to as well).
+    @Test func typedProgramPrintsWhatTheInterpreterPrints() throws {
+        try #require(CompiledCorpus.build.built, "the compiled package did not build")
+        #expect(CompiledCorpus.build.failures["typed_db_typed_rows"] == nil)
+        let directory = TypedRowsCorpus.root + "/Tests/Conformance"
+        let expected = try String(contentsOfFile: directory + "/db_typed_rows.out", encoding: .utf8)
+        let (status, stdout) = TypedRowsCorpus.run("typed_db_typed_rows", in: directory)
+        #expect(status == 0)
+        #expect(stdout == expected)
+    }
+
+    /// A table changed after compiling: every typed read is an Err that names the column.
+    @Test func aChangedSchemaIsAnErrNamingTheColumn() throws {
+        try #require(CompiledCorpus.build.built, "the compiled package did not build")
+        defer { TypedRowsCorpus.resetSchemaTable() }
+        let run = { TypedRowsCorpus.run("typed_schema_change", in: TypedRowsCorpus.root) }
+        TypedRowsCorpus.resetSchemaTable()
+        var (status, out) = run()
+        #expect(status == 0 && out == "star: 1 10\n1 10 first\n2 20 none\nall: 2\n", "\(out)")
+
+        _ = TestCluster.main.query("ALTER TABLE ntnt_typed_schema ALTER score TYPE text")
+        (status, out) = run()
+        let retyped = "Query failed: column \"score\" is now String, but was Int when the program was compiled; rebuild it against this database"
+        #expect(status == 0 && out == "error: \(retyped)\nerror: \(retyped)\nerror: \(retyped)\nall: \(retyped)\n", "\(out)")
+
+        TypedRowsCorpus.resetSchemaTable()
+        _ = TestCluster.main.query("ALTER TABLE ntnt_typed_schema ALTER score DROP NOT NULL; UPDATE ntnt_typed_schema SET score = NULL WHERE id = 2")
+        (status, out) = run()
+        let null = "Query failed: column \"score\" holds NULL, but was NOT NULL when the program was compiled; rebuild it against this database"
+        #expect(status == 0 && out == "star: 1 10\n1 10 first\nerror: \(null)\nall: \(null)\n", "\(out)")
+
+        TypedRowsCorpus.resetSchemaTable()
+        _ = TestCluster.main.query("ALTER TABLE ntnt_typed_schema ADD COLUMN extra int")
+        (status, out) = run()
+        #expect(status == 0 && out.hasPrefix("error: Query failed: the statement has a new column \"extra\" since the program was compiled (it returns id, score, note, extra); rebuild it against this database\n1 10 first\n"), "\(out)")
+
+        TypedRowsCorpus.resetSchemaTable()
+        _ = TestCluster.main.query("ALTER TABLE ntnt_typed_schema RENAME COLUMN note TO remark")
+        (status, out) = run()
+        #expect(status == 0 && out.hasPrefix("error: Query failed: the statement no longer has column \"note\""), "\(out)")
+        // The statements naming the column fail in PostgreSQL itself: an Err as well.
+        #expect(out.components(separatedBy: "column \"note\" does not exist").count == 4, "\(out)")
+    }
+
+    /// The sample and every style, compiled with typed rows, answer like the interpreted sample.
+    @Test func typedSampleAndStylesAnswerLikeTheSample() throws {
+        try #require(CompiledCorpus.build.built, "the compiled package did not build")
+        let sample = try ServerProcess(app: "samples/bench/app.tnt")
+        defer { #expect(sample.stop() == 0) }
+        for program in ["typed_sample_bench"] + StyleCorpus.styles.map({ "typed_style_\($0)" }) {
+            #expect(CompiledCorpus.build.failures[program] == nil)
+            let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": program], compiledBinary: CompiledHTTPTests.binary)
+            defer { #expect(compiled.stop() == 0) }
+            for (method, path, body, deterministic) in CompiledHTTPTests.requests["bench"]! {
+                let expected = try fetch(sample.port, method, path, body: body)
+                let got = try fetch(compiled.port, method, path, body: body)
+                let what = "\(program): \(method) \(path)"
+                #expect(got.status == expected.status, "\(what)")
+                #expect(got.headers["content-type"] == expected.headers["content-type"], "\(what)")
+                if deterministic {
+                    #expect(got.body == expected.body, "\(what)")
+                } else {
+                    #expect(CompiledHTTPTests.shape(got.body) == CompiledHTTPTests.shape(expected.body), "\(what)")
+                }
+            }
+        }
+    }
+}
