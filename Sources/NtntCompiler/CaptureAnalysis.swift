@@ -30,6 +30,9 @@ struct VariableFacts {
     var callsByName: [(SlotKey, [Expr])] = []
     /// Variables read as values anywhere (a function read as a value may be called with anything).
     var valueUses: Set<SlotKey> = []
+    /// Template loops inside functions: the loop variable and the sequence it walks (a typed
+    /// array of rows gives a typed loop variable).
+    var templateLoops: [(variable: SlotKey, sequence: Expr)] = []
 }
 
 /// Walks a module once and returns its `VariableFacts`.
@@ -93,6 +96,23 @@ final class CaptureAnalysis: ASTWalker {
             if let key = ref(r) { facts.nativeAssignments.append((key, v, op)) }
         case let .assign(.path(r, _, _), _, _):
             if let key = ref(r) { facts.nativeExcluded.insert(key) }
+        case .template(let t) where !functions.isEmpty:
+            func loops(_ nodes: [TemplateNode]) {
+                for n in nodes {
+                    switch n {
+                    case .forLoop(let l):
+                        facts.templateLoops.append((SlotKey(scope: ObjectIdentifier(l.scope), slot: l.variable.slot), l.sequence))
+                        facts.declaredNames[ObjectIdentifier(l.scope), default: [:]][l.variable.slot] = l.variable.name
+                        loops(l.body)
+                        if let e = l.emptyBody { loops(e) }
+                    case let .ifChain(branches, e):
+                        branches.forEach { loops($0.body) }
+                        if let e { loops(e) }
+                    case .text, .output: break
+                    }
+                }
+            }
+            loops(t.nodes)
         case let .match(subject, arms):
             // `match <typed-row call> { Ok(row) => … }`: the first arm's `row` is what `?` gives.
             if !functions.isEmpty, typedRowCall(subject), let first = arms.first, first.guardExpr == nil,

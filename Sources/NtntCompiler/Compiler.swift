@@ -136,6 +136,11 @@ public enum Compiler {
             for (constant, f) in stdFunctions.sorted(by: { $0.key < $1.key }) {
                 out.line("private let \(constant): BuiltinFunction = Builtins.stdFunction(\(SwiftCodeWriter.literal(f.name)), from: \(SwiftCodeWriter.literal(f.path)), namespace: \(f.namespace))")
             }
+            for emitter in emitters {
+                for (name, keys) in emitter.mapKeyConstants {
+                    out.line("private let \(name): [String] = [\(keys.map(SwiftCodeWriter.literal).joined(separator: ", "))]")
+                }
+            }
             for shape in rows.usedShapes {
                 out.line("")
                 RowStructs.write(shape, to: out)

@@ -56,9 +56,15 @@ indirect enum NativeType: Hashable {
         case .bool: return "false"
         case .string: return "\"\""
         case .array: return "[]"
-        case .optionalRow: return "nil"
-        case .row(let name): return "try \(name)(cells: [], at: 0)"  // never a variable's type
+        case .optionalRow, .row: return "nil"
         }
+    }
+
+    /// The type a variable of this type is declared with: a row variable has no value before
+    /// its first assignment (a template loop's variable), so it is implicitly unwrapped.
+    var declaredType: String {
+        if case .row(let name) = self { return name + "!" }
+        return swiftType
     }
 
     /// The runtime function taking the payload out of a `Value` of this (scalar) type.
@@ -188,6 +194,10 @@ extension SwiftEmitter {
             }
         }
         nativeSlots = types.compactMapValues { if case .native(let t) = $0 { return t } else { return nil } }
+        // A template loop over a typed array of rows walks the structs themselves.
+        for (variable, sequence) in variables.templateLoops where !(captured[variable.scope]?.contains(variable.slot) ?? false) {
+            if case .native(.array(.row(let shape))) = inferred(sequence, types) { nativeSlots[variable] = .row(shape) }
+        }
         // Arguments arrive as Values: a row parameter would be a Map read back into a struct.
         for p in parameters where nativeSlots[p]?.isRow ?? false { nativeSlots[p] = nil }
     }

@@ -142,6 +142,7 @@ extension SwiftEmitter {
             return "Value.array([\(xs.joined(separator: ", "))])"
 
         case .map(let entries):
+            if let literal = try mapWithLiteralKeys(entries) { return literal }
             let flat = entries.flatMap { [$0.key, $0.value] }
             let xs = try operands(flat)
             let t = temp("m")
@@ -228,6 +229,9 @@ extension SwiftEmitter {
         }
         if case .name(let r) = callee, case .global(let g) = r.binding, globalNames[g] != "None" {
             let name = globalNames[g]
+            // The variant constructors are the Value cases themselves.
+            let variants = ["Ok": "Value.ok", "Err": "Value.err", "Some": "Value.some"]
+            if let variant = variants[name], args.count == 1 { return "\(variant)(\(try expr(args[0])))" }
             calledGlobals.insert(name)
             let xs = try builtinArguments(name, args)
             return "(try gf_\(identifierPart(name)).call([\(xs.joined(separator: ", "))], self.rt.context))"
@@ -241,6 +245,29 @@ extension SwiftEmitter {
         let all = try operands([callee] + args)
         calleeValue = all[0]
         return "(try self.rt.call(\(calleeValue), [\(all.dropFirst().joined(separator: ", "))]))"
+    }
+
+    /// `map { "a": x, "b": y }` with literal keys: the values evaluated in source order, the
+    /// Map made at once from its keys in Map order (a constant array shared by every Map the
+    /// literal makes) — no search and insert per entry. A repeated key keeps its last value.
+    func mapWithLiteralKeys(_ entries: [(key: Expr, value: Expr)]) throws -> String? {
+        guard !entries.isEmpty else { return nil }
+        var keys: [String] = []
+        for (k, _) in entries {
+            guard case .string(let key) = k else { return nil }
+            keys.append(key)
+        }
+        let values = try entries.map { e -> String in
+            let t = temp()
+            line("let \(t) = \(try expr(e.value))")
+            return t
+        }
+        var last: [String: Int] = [:]
+        for (i, k) in keys.enumerated() { last[k] = i }
+        let order = last.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let constant = "\(className)_keys\(mapKeyConstants.count)"
+        mapKeyConstants.append((constant, order.map(\.key)))
+        return "Value.map(ValueMap(sortedKeys: \(constant), values: [\(order.map { values[$0.value] }.joined(separator: ", "))]))"
     }
 
     /// The Swift constant holding a std function called directly (declared at file level).

@@ -22,7 +22,7 @@ extension SwiftEmitter {
             } else if isModule {
                 slots.append(.cell("self.\(base)"))
             } else if let type = nativeSlots[SlotKey(scope: ObjectIdentifier(info), slot: slot)] {
-                line("var \(base): \(type.swiftType) = \(type.zero)")
+                line("var \(base): \(type.declaredType) = \(type.zero)")
                 slots.append(.native(base, type))
             } else if caps.contains(slot) {
                 line("let \(base) = Cell()")

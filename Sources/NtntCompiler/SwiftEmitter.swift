@@ -80,6 +80,8 @@ final class SwiftEmitter {
     var calledGlobals: Set<String> = []
     /// Std functions called directly, by Swift constant name: (std path, name, through a namespace).
     var usedStdFunctions: [String: (path: String, name: String, namespace: Bool)] = [:]
+    /// The sorted keys of map literals with literal keys: (file-level constant, keys).
+    var mapKeyConstants: [(name: String, keys: [String])] = []
     /// Other modules' classes whose functions this module calls directly.
     var usedModuleInstances: Set<String> = []
     /// The module's canonical path (what `facts` knows it by).
