@@ -17,6 +17,7 @@ A run with errors or non-2xx answers is reported and not counted. Everything sto
 """
 
 import argparse
+import copy
 import datetime
 import html
 import json
@@ -120,8 +121,10 @@ def markdown_table(results):
     lines.append("| peak RSS | " + " | ".join("%s MiB" % by[n].get("peak_rss_mib", "–") for n in servers) + " |")
     s = results["settings"]
     lines.append("")
-    lines.append("req/s, median of %d run(s) of `wrk -t%d -c%d -d%s --latency` after a %s warm-up; ratios to %s. "
-                 "%s, %s cores, %s." % (s["runs"], s["threads"], s["connections"], s["duration"], s["warmup"], base,
+    order = (" All servers were up at once, each endpoint's runs taken in turn across them (--interleave)."
+             if s.get("interleaved") else "")
+    lines.append("req/s, median of %d run(s) of `wrk -t%d -c%d -d%s --latency` after a %s warm-up; ratios to %s.%s "
+                 "%s, %s cores, %s." % (s["runs"], s["threads"], s["connections"], s["duration"], s["warmup"], base, order,
                                        results["machine"]["cpu"], results["machine"]["cores"], results["date"]))
     return "\n".join(lines)
 
@@ -440,16 +443,112 @@ def benchmark(args):
         results["pgbench"] = pgbench.measure(build_dir, seconds)
         log("  %s" % "; ".join("%s %s" % (k, int(v["queries_per_sec"]) if "queries_per_sec" in v else v)
                                 for k, v in results["pgbench"].items()))
+    if args.interleave:
+        failed = measure_interleaved(args, build_dir, build_failures, lua, results)
+    else:
+        failed = measure_one_by_one(args, build_dir, build_failures, lua, commands, results)
+    os.makedirs(args.out, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
+    json_path = os.path.join(args.out, "%s-%s%s.json" % (stamp, platform.node() or "host", "-smoke" if args.smoke else ""))
+    with open(json_path, "w") as f:
+        json.dump(results, f, indent=1)
+    write_reports(results, json_path)
+    return 1 if failed else 0
+
+
+def failed_build_entry(name, args, build_failures):
+    return {"name": name, "verification": ["%s: %s" % (ep, build_failures[name].splitlines()[0]) for ep in args.endpoints],
+            "endpoints": {ep: {"requests_per_sec": None, "error": build_failures[name]} for ep in args.endpoints}}
+
+
+def measure_runs(args, ep, lua, label):
+    """`args.runs` wrk runs of one endpoint on one server (args.port); (summary, failed)."""
+    runs, failed = [], False
+    for i in range(args.runs):
+        log("  %s: run %d of %d" % (label, i + 1, args.runs))
+        raw = wrk(args, ep, args.duration, lua)
+        parsed = parse_wrk(raw)
+        parsed["raw"] = raw
+        if not parsed["valid"]:
+            log("  %s: run %d had errors or non-2xx answers; not counted" % (label, i + 1))
+            failed = True
+        runs.append(parsed)
+    return runs, failed
+
+
+def measure_interleaved(args, build_dir, build_failures, lua, results):
+    """Every server up at once, each on its own port; for each endpoint every server gets its
+    warm-up, then run k of every server before run k+1 of any. Columns are then measured
+    seconds apart instead of minutes, so the machine's drift (CPU clock, neighbours) is shared
+    and their ratios mean more."""
+    failed = False
+    servers = {}
+    for i, name in enumerate(args.servers):
+        if name in build_failures:
+            results["servers"].append(failed_build_entry(name, args, build_failures))
+            failed = True
+            continue
+        own = copy.copy(args)
+        own.port = args.port + 1 + i
+        argv, cwd, extra_env = server_commands(own, build_dir)[name]
+        log_file = open(os.path.join(build_dir, "%s.log" % name), "w")
+        proc = subprocess.Popen(argv, cwd=cwd, env=dict(os.environ, **extra_env), stdout=log_file, stderr=subprocess.STDOUT)
+        servers[name] = {"args": own, "proc": proc, "log": log_file,
+                         "entry": {"name": name, "endpoints": {}, "verification": []}, "runs": {}}
+    try:
+        for name, srv in servers.items():
+            try:
+                wait_ready(srv["args"].port, srv["proc"])
+                srv["entry"]["verification"] = verify(srv["args"].port)
+            except RuntimeError as e:
+                log("  %s did not start: %s" % (name, e))
+                srv["entry"]["verification"] = ["%s: did not start (%s)" % (ep, e) for ep in args.endpoints]
+            for problem in srv["entry"]["verification"]:
+                log("  %s: verification failed: %s" % (name, problem))
+                failed = True
+        for ep in args.endpoints:
+            log("== %s" % ep)
+            active = [n for n, srv in servers.items()
+                      if not any(p.startswith(ep + ":") for p in srv["entry"]["verification"])]
+            for n in servers:
+                if n not in active:
+                    servers[n]["entry"]["endpoints"][ep] = {"requests_per_sec": None, "error": "verification failed"}
+            if args.warmup != "0s":
+                for n in active:
+                    log("  %s: warm-up %s" % (n, args.warmup))
+                    wrk(servers[n]["args"], ep, args.warmup, lua)
+            runs = {n: [] for n in active}
+            for k in range(args.runs):
+                for n in active:
+                    one = copy.copy(servers[n]["args"])
+                    one.runs = 1
+                    got, bad = measure_runs(one, ep, lua, "%s %s (%d of %d)" % (n, ep, k + 1, args.runs))
+                    runs[n] += got
+                    failed = failed or bad
+            for n in active:
+                servers[n]["entry"]["endpoints"][ep] = dict(summarize(runs[n]), raw_runs=runs[n])
+        for name, srv in servers.items():
+            srv["entry"]["peak_rss_mib"] = peak_rss_mib(srv["proc"].pid)
+    finally:
+        for srv in servers.values():
+            stop(srv["proc"])
+            srv["log"].close()
+    order = {n: i for i, n in enumerate(args.servers)}
+    results["servers"] = sorted(results["servers"] + [srv["entry"] for srv in servers.values()], key=lambda e: order[e["name"]])
+    results["settings"]["interleaved"] = True
+    return failed
+
+
+def measure_one_by_one(args, build_dir, build_failures, lua, commands, results):
+    """Each server alone on args.port, one after another."""
     failed = False
     for name in args.servers:
         log("== %s" % name)
-        entry = {"name": name, "endpoints": {}, "verification": []}
         if name in build_failures:
-            entry["verification"] = ["%s: %s" % (ep, build_failures[name].splitlines()[0]) for ep in args.endpoints]
-            entry["endpoints"] = {ep: {"requests_per_sec": None, "error": build_failures[name]} for ep in args.endpoints}
-            results["servers"].append(entry)
+            results["servers"].append(failed_build_entry(name, args, build_failures))
             failed = True
             continue
+        entry = {"name": name, "endpoints": {}, "verification": []}
         argv, cwd, extra_env = commands[name]
         server_log = os.path.join(build_dir, "%s.log" % name)
         with open(server_log, "w") as log_file:
@@ -473,28 +572,14 @@ def benchmark(args):
                 if args.warmup != "0s":
                     log("  %s: warm-up %s" % (ep, args.warmup))
                     wrk(args, ep, args.warmup, lua)
-                runs = []
-                for i in range(args.runs):
-                    log("  %s: run %d of %d" % (ep, i + 1, args.runs))
-                    raw = wrk(args, ep, args.duration, lua)
-                    parsed = parse_wrk(raw)
-                    parsed["raw"] = raw
-                    if not parsed["valid"]:
-                        log("  %s: run %d had errors or non-2xx answers; not counted" % (ep, i + 1))
-                        failed = True
-                    runs.append(parsed)
+                runs, bad = measure_runs(args, ep, lua, ep)
+                failed = failed or bad
                 entry["endpoints"][ep] = dict(summarize(runs), raw_runs=runs)
             entry["peak_rss_mib"] = peak_rss_mib(proc.pid)
         finally:
             stop(proc)
         results["servers"].append(entry)
-    os.makedirs(args.out, exist_ok=True)
-    stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
-    json_path = os.path.join(args.out, "%s-%s%s.json" % (stamp, platform.node() or "host", "-smoke" if args.smoke else ""))
-    with open(json_path, "w") as f:
-        json.dump(results, f, indent=1)
-    write_reports(results, json_path)
-    return 1 if failed else 0
+    return failed
 
 
 def main(argv=None):
@@ -504,6 +589,8 @@ def main(argv=None):
     p.add_argument("--apps", default=",".join(DEFAULT_APPS),
                    help="comma-separated .tnt apps, each served interpreted and compiled (make bench APPS=…)")
     p.add_argument("--peers", action="store_true", help="add the peers (%s) to the servers" % ", ".join(PEERS))
+    p.add_argument("--interleave", action="store_true",
+                   help="all servers up at once; every endpoint's runs rotate through the servers (fairer ratios)")
     p.add_argument("--untyped", action="store_true",
                    help="also serve each app compiled without a database at compile time (rows as Maps)")
     p.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated subset of %s" % ",".join(ENDPOINTS))

@@ -34,24 +34,51 @@ public enum RowOutcome<T> {
 }
 
 public enum RowQuery {
+    // The generic entries are inlinable so that compiled programs specialise them for their
+    // row structs (an unspecialised generic read cost several % of /queries in a profile).
+
     /// `query_one(args…)` read as `R` (nil when no row).
+    @inlinable
     public static func one<R: CompiledRow>(_ args: [Value], _: R.Type) throws -> RowOutcome<R?> {
+        let table: ResultTable
         switch try answer(args, "query_one") {
         case .err(let e): return .err(e)
-        case .ok(let table): return read(table, R.self, limit: 1).map { $0.first }
+        case .ok(let t): table = t
+        }
+        if let changed = columnsChanged(table, R.columnNames) { return .err(changed) }
+        if table.rowCount == 0 { return .ok(nil) }
+        do {
+            return .ok(try R(cells: table.cells, at: 0))
+        } catch {
+            return .err(cellMismatch(table, row: 0, column: error.column, compiled: R.columnTypes))
         }
     }
 
     /// `query(args…)` read as `[R]`.
+    @inlinable
     public static func all<R: CompiledRow>(_ args: [Value], _: R.Type) throws -> RowOutcome<[R]> {
+        let table: ResultTable
         switch try answer(args, "query") {
         case .err(let e): return .err(e)
-        case .ok(let table): return read(table, R.self, limit: table.rowCount)
+        case .ok(let t): table = t
         }
+        if let changed = columnsChanged(table, R.columnNames) { return .err(changed) }
+        var rows: [R] = []
+        rows.reserveCapacity(table.rowCount)
+        let n = table.columns.count
+        for r in 0..<table.rowCount {
+            do {
+                rows.append(try R(cells: table.cells, at: r * n))
+            } catch {
+                return .err(cellMismatch(table, row: r, column: error.column, compiled: R.columnTypes))
+            }
+        }
+        return .ok(rows)
     }
 
     /// Runs a `query`/`query_one` call: the answer, or the Err value the builtin returns.
     /// The builtins themselves run through here, so both paths check and fail alike.
+    @usableFromInline
     static func answer(_ a: [Value], _ fn: String) throws -> RowOutcome<ResultTable> {
         let db = try Builtins.handle(a[0], fn)
         let sql = try a.string(1, fn), params = try Builtins.parameterArray(a, 2, fn)
@@ -63,23 +90,21 @@ public enum RowQuery {
         }
     }
 
-    private static func read<R: CompiledRow>(_ t: ResultTable, _: R.Type, limit: Int) -> RowOutcome<[R]> {
-        if t.columns != R.columnNames { return .err(.string(columnsChanged(t.columns, R.columnNames))) }
-        var rows: [R] = []
-        rows.reserveCapacity(min(limit, t.rowCount))
-        let n = t.columns.count
-        for r in 0..<min(limit, t.rowCount) {
-            do {
-                rows.append(try R(cells: t.cells, at: r * n))
-            } catch {
-                let c = error.column
-                let now = t.cells[r * n + c]
-                let what = { if case .none = now { return true }; return false }() ? "holds NULL, but was NOT NULL" : "is now \(now.typeName), but was \(R.columnTypes[c])"
-                return .err(.string("Query failed: column \"\(t.columns[c])\" \(what) when the program was compiled; "
-                    + "rebuild it against this database"))
-            }
-        }
-        return .ok(rows)
+    /// The Err for a cell that no longer has its column's compiled type.
+    @usableFromInline
+    static func cellMismatch(_ t: ResultTable, row: Int, column c: Int, compiled: [String]) -> Value {
+        let now = t.cells[row * t.columns.count + c]
+        let null: Bool
+        if case .none = now { null = true } else { null = false }
+        let what = null ? "holds NULL, but was NOT NULL" : "is now \(now.typeName), but was \(compiled[c])"
+        return .string("Query failed: column \"\(t.columns[c])\" \(what) when the program was compiled; "
+            + "rebuild it against this database")
+    }
+
+    /// The Err when the answer's columns are not the compiled ones, else nil.
+    @usableFromInline
+    static func columnsChanged(_ t: ResultTable, _ compiled: [String]) -> Value? {
+        t.columns == compiled ? nil : .string(columnsChanged(t.columns, compiled))
     }
 
     static func columnsChanged(_ now: [String], _ compiled: [String]) -> String {
@@ -88,15 +113,6 @@ public enum RowQuery {
             ?? "returns its columns in another order"
         return "Query failed: the statement \(column) since the program was compiled (it returns "
             + now.joined(separator: ", ") + "); rebuild it against this database"
-    }
-}
-
-extension RowOutcome {
-    func map<U>(_ f: (T) -> U) -> RowOutcome<U> {
-        switch self {
-        case .ok(let x): return .ok(f(x))
-        case .err(let e): return .err(e)
-        }
     }
 }
 
