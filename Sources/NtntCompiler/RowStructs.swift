@@ -25,8 +25,9 @@ enum RowStructs {
             out.line("static let columnTypes: [String] = [\(types.map { SwiftCodeWriter.literal($0.ntntName) }.joined(separator: ", "))]")
             out.line("static let mapKeys: [String] = [\(sorted.map { SwiftCodeWriter.literal(shape.columns[$0].name) }.joined(separator: ", "))]")
             for (k, i) in sorted.enumerated() {
-                let key = (k == 0 ? "{" : ",") + JSONText.quote(shape.columns[i].name) + ":"
-                out.line("static let jsonKey\(i): [UInt8] = Array(\(SwiftCodeWriter.literal(key)).utf8)")
+                // `{"name":` / `,"name":`, escaped by the runtime's JSON writer like every key.
+                let open = k == 0 ? "0x7B" : "0x2C"
+                out.line("static let jsonKey\(i): [UInt8] = { var o: [UInt8] = [\(open)]; JSONWriter.writeString(\(SwiftCodeWriter.literal(shape.columns[i].name)), to: &o); o.append(0x3A); return o }()")
             }
             for i in 0..<n { out.line("var \(shape.field(i)): \(swiftType(i))") }
             out.line("")

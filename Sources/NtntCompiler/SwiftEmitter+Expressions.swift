@@ -262,12 +262,18 @@ extension SwiftEmitter {
             line("let \(t) = \(try expr(e.value))")
             return t
         }
-        var last: [String: Int] = [:]
-        for (i, k) in keys.enumerated() { last[k] = i }
-        let order = last.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let order = Self.lastOfEachKey(keys)
         let constant = "\(className)_keys\(mapKeyConstants.count)"
         mapKeyConstants.append((constant, order.map(\.key)))
         return "Value.map(ValueMap(sortedKeys: \(constant), values: [\(order.map { values[$0.value] }.joined(separator: ", "))]))"
+    }
+
+    /// Each distinct key (by bytes, as a Map compares them) with the index of its last
+    /// occurrence, in Map order.
+    static func lastOfEachKey(_ keys: [String]) -> [(key: String, value: Int)] {
+        var last: [[UInt8]: (key: String, value: Int)] = [:]
+        for (i, k) in keys.enumerated() { last[Array(k.utf8)] = (k, i) }
+        return last.values.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
     }
 
     /// The Swift constant holding a std function called directly (declared at file level).
@@ -311,9 +317,7 @@ extension SwiftEmitter {
             line("let \(t) = \(try expr(e))")
             return t
         }
-        var last: [String: Int] = [:]
-        for (i, k) in keys.enumerated() { last[k] = i }
-        let order = last.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let order = Self.lastOfEachKey(keys)
         let out = temp("json")
         line("var \(out): [UInt8] = [0x7B]")
         line("\(out).reserveCapacity(\(16 + 32 * order.count))")

@@ -70,7 +70,8 @@ struct RowShape {
 
     var fieldTypes: [RowFieldType] { columns.map { RowFieldType(oid: $0.typeOID) } }
 
-    func column(_ name: String) -> Int? { columns.firstIndex { $0.name == name } }
+    /// Column names compare by bytes, as Map keys do.
+    func column(_ name: String) -> Int? { columns.firstIndex { $0.name.utf8.elementsEqual(name.utf8) } }
 
     /// The Swift field holding column `i`.
     func field(_ i: Int) -> String { "c\(i)" }
@@ -99,9 +100,13 @@ final class TypedRows {
         var bySQL: [String: String] = [:]
         for sql in statements.keys.sorted() {
             let columns = statements[sql]!
-            guard !columns.isEmpty, Set(columns.map(\.name)).count == columns.count else { continue }
+            guard !columns.isEmpty, Set(columns.map { Array($0.name.utf8) }).count == columns.count else { continue }
             let name = "\(prefix)_Row\(shapes.count)"
-            shapes[name] = RowShape(structName: name, sql: sql, columns: columns)
+            // Every field may be NULL: PostgreSQL names the source table of a column even
+            // through an outer join or a grouping set, where a NOT NULL column can still be
+            // NULL, so the describer's NOT NULL is a hint for the report, not a promise.
+            let fields = columns.map { DescribedColumn(name: $0.name, typeOID: $0.typeOID, nullable: true) }
+            shapes[name] = RowShape(structName: name, sql: sql, columns: fields)
             bySQL[sql] = name
         }
         for canonical in loader.loadOrder {

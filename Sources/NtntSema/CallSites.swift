@@ -15,6 +15,8 @@ final class CallSites: ASTWalker {
     private(set) var escaping: Set<ObjectIdentifier> = []
     /// The function whose parameters a scope holds.
     private(set) var functionOfScope: [ObjectIdentifier: FunctionDecl] = [:]
+    /// Slots bound by a `let` or a nested `fn` (a `let` naming a parameter reuses its slot).
+    private(set) var rebound: Set<SlotID> = []
 
     init(values: StaticValues) {
         self.values = values
@@ -30,6 +32,16 @@ final class CallSites: ASTWalker {
         return true
     }
 
+    override func visit(_ s: Stmt) -> Bool {
+        guard let scope = scopes.last?.info else { return true }
+        switch s.kind {
+        case .letDecl(let d, _, _): rebound.insert(SlotID(scope, d.slot))
+        case .function(let f): if let d = f.decl { rebound.insert(SlotID(scope, d.slot)) }
+        default: break
+        }
+        return true
+    }
+
     private var context: StaticContext { StaticContext(module: module, scopes: scopes.map(\.info)) }
 
     override func visit(_ e: Expr) -> Bool {
@@ -40,8 +52,18 @@ final class CallSites: ASTWalker {
                 args.forEach(walk)
                 return false
             }
-        case .name, .member, .index:
+        case .member(.name, _):
+            // `ns.f` read as a value: f escapes; the namespace itself is only looked into.
             if case .function(let f) = values.resolve(e, in: context) { escaping.insert(ObjectIdentifier(f)) }
+            return false
+        case .name, .member, .index:
+            switch values.resolve(e, in: context) {
+            case .function(let f): escaping.insert(ObjectIdentifier(f))
+            case .localNamespace(let path):
+                // A module namespace used as a value: its functions may be called from anywhere.
+                for f in values.modules[path]?.body.scope.hoistedFunctions ?? [] { escaping.insert(ObjectIdentifier(f)) }
+            default: break
+            }
         default:
             break
         }

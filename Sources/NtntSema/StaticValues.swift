@@ -219,6 +219,7 @@ public final class StaticValues {
         }
         guard let sites = callSites, let f = sites.functionOfScope[ObjectIdentifier(scope)],
               let i = f.parameters.firstIndex(where: { $0.decl.slot == slot }), !reassigned.contains(SlotID(scope, slot)),
+              !sites.rebound.contains(SlotID(scope, slot)),
               !sites.escaping.contains(ObjectIdentifier(f)), let calls = sites.calls[ObjectIdentifier(f)], !calls.isEmpty else { return unknown }
         var text: String?
         for call in calls {

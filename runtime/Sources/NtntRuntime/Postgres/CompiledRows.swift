@@ -94,17 +94,15 @@ public enum RowQuery {
     @usableFromInline
     static func cellMismatch(_ t: ResultTable, row: Int, column c: Int, compiled: [String]) -> Value {
         let now = t.cells[row * t.columns.count + c]
-        let null: Bool
-        if case .none = now { null = true } else { null = false }
-        let what = null ? "holds NULL, but was NOT NULL" : "is now \(now.typeName), but was \(compiled[c])"
-        return .string("Query failed: column \"\(t.columns[c])\" \(what) when the program was compiled; "
-            + "rebuild it against this database")
+        return .string("Query failed: column \"\(t.columns[c])\" is now \(now.typeName), but was \(compiled[c]) "
+            + "when the program was compiled; rebuild it against this database")
     }
 
     /// The Err when the answer's columns are not the compiled ones, else nil.
     @usableFromInline
     static func columnsChanged(_ t: ResultTable, _ compiled: [String]) -> Value? {
-        t.columns == compiled ? nil : .string(columnsChanged(t.columns, compiled))
+        let same = t.columns.count == compiled.count && zip(t.columns, compiled).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
+        return same ? nil : .string(columnsChanged(t.columns, compiled))
     }
 
     static func columnsChanged(_ now: [String], _ compiled: [String]) -> String {
