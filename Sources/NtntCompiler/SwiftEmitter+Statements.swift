@@ -164,16 +164,8 @@ extension SwiftEmitter {
             }
             if case let .native(n, type) = storage(hops: 0, slot: d.slot), let typed = rows?.call(valueExpr) {
                 // A typed row: the query's outcome is switched on directly (no Result value).
-                let outcome = temp("q")
+                let outcome = try caughtAsErr("RowOutcome<\(type.swiftType)>") { try typedRowQuery(valueExpr, typed) }
                 let errValue = temp("e")
-                line("let \(outcome): RowOutcome<\(type.swiftType)>")
-                line("do {")
-                indent += 1
-                line("\(outcome) = \(try typedRowQuery(valueExpr, typed))")
-                indent -= 1
-                line("} catch let e as RuntimeError {")
-                line("    \(outcome) = .err(.string(e.message))")
-                line("}")
                 line("switch \(outcome) {")
                 line("case .ok(let r): \(n) = r")
                 line("case .err(let \(errValue)):")
@@ -181,15 +173,7 @@ extension SwiftEmitter {
                 line("}")
                 return
             }
-            let raw = temp("o")
-            line("let \(raw): Value")
-            line("do {")
-            indent += 1
-            line("\(raw) = \(try expr(valueExpr))")
-            indent -= 1
-            line("} catch let e as RuntimeError {")
-            line("    \(raw) = .err(.string(e.message))")
-            line("}")
+            let raw = try caughtAsErr("Value") { try expr(valueExpr) }
             let bound = temp("b")
             let errValue = temp("e")
             line("switch classifyOtherwise(\(raw)) {")
@@ -297,6 +281,21 @@ extension SwiftEmitter {
         case .namespace(let d):
             assign(slot: d.slot, hops: 0, value: "try Builtins.namespace(\(swiftString(imp.path)))")
         }
+    }
+
+    /// A constant of `type` holding what `value` emits, or `.err(message)` when evaluating it
+    /// raises a runtime error (what `let … otherwise` hands its block).
+    func caughtAsErr(_ type: String, _ value: () throws -> String) throws -> String {
+        let name = temp("o")
+        line("let \(name): \(type)")
+        line("do {")
+        indent += 1
+        line("\(name) = \(try value())")
+        indent -= 1
+        line("} catch let e as RuntimeError {")
+        line("    \(name) = .err(.string(e.message))")
+        line("}")
+        return name
     }
 
     /// The block of `let … otherwise { … }` run with `err` bound to `errValue` (it must diverge).
