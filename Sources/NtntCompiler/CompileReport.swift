@@ -100,10 +100,7 @@ extension SwiftEmitter {
     func reportName(_ type: NativeType) -> String {
         func row(_ name: String) -> String {
             guard let shape = rows?.shapes[name] else { return name }
-            let fields = zip(shape.columns, shape.fieldTypes).map { column, type -> String in
-                let optional = column.nullable && type != .value ? "?" : ""
-                return "\(column.name): \(type.native?.swiftType ?? "Value")\(optional)"
-            }
+            let fields = shape.columns.indices.map { "\(shape.columns[$0].name): \(shape.swiftType($0))" }
             return "Row { " + fields.joined(separator: ", ") + " }"
         }
         switch type {

@@ -410,11 +410,6 @@ extension SwiftEmitter {
     /// row (as a member of None is). Nil when `column` is not one of the row's.
     func rowField(_ base: Expr, _ column: String) -> String? {
         guard let (n, optional, shape) = rowVariable(base), let i = shape.column(column) else { return nil }
-        func value(_ row: String) -> String {
-            let f = "\(row).\(shape.field(i))"
-            guard let native = shape.fieldTypes[i].native else { return f }
-            return shape.columns[i].nullable ? "(\(f).map(\(native.valueCase)) ?? .none)" : native.wrap(f)
-        }
-        return optional ? "(\(n).map { \(value("$0")) } ?? .none)" : value(n)
+        return optional ? "(\(n).map { \(shape.fieldValue(i, of: "$0")) } ?? .none)" : shape.fieldValue(i, of: n)
     }
 }

@@ -9,17 +9,17 @@
 import NtntSema
 import NtntSyntax
 
-/// A result column as described by the database when the program was compiled.
+/// A result column as described by the database when the program was compiled. Whether the
+/// table declares it NOT NULL is left out on purpose: PostgreSQL names a column's source table
+/// even through an outer join or a grouping set, where it can still be NULL, so every field of
+/// a row struct is optional.
 public struct DescribedColumn: Equatable {
     public let name: String
     public let typeOID: UInt32
-    /// False only for a table column declared NOT NULL.
-    public let nullable: Bool
 
-    public init(name: String, typeOID: UInt32, nullable: Bool) {
+    public init(name: String, typeOID: UInt32) {
         self.name = name
         self.typeOID = typeOID
-        self.nullable = nullable
     }
 }
 
@@ -76,9 +76,14 @@ struct RowShape {
     /// The Swift field holding column `i`.
     func field(_ i: Int) -> String { "c\(i)" }
 
-    /// The native type of reading column `i` of a (present) row: a non-null scalar column.
-    func nativeType(ofColumn i: Int) -> NativeType? {
-        columns[i].nullable ? nil : fieldTypes[i].native
+    /// The Swift type of field `i`: an optional scalar, or the decoded Value.
+    func swiftType(_ i: Int) -> String { fieldTypes[i].native.map { $0.swiftType + "?" } ?? "Value" }
+
+    /// Field `i` of the row struct `row` as a Value (NULL as None), as the row's Map holds it.
+    func fieldValue(_ i: Int, of row: String) -> String {
+        let f = "\(row).\(field(i))"
+        guard let native = fieldTypes[i].native else { return f }
+        return "(\(f).map(\(native.valueCase)) ?? .none)"
     }
 }
 
@@ -102,11 +107,7 @@ final class TypedRows {
             let columns = statements[sql]!
             guard !columns.isEmpty, Set(columns.map { Array($0.name.utf8) }).count == columns.count else { continue }
             let name = "\(prefix)_Row\(shapes.count)"
-            // Every field may be NULL: PostgreSQL names the source table of a column even
-            // through an outer join or a grouping set, where a NOT NULL column can still be
-            // NULL, so the describer's NOT NULL is a hint for the report, not a promise.
-            let fields = columns.map { DescribedColumn(name: $0.name, typeOID: $0.typeOID, nullable: true) }
-            shapes[name] = RowShape(structName: name, sql: sql, columns: fields)
+            shapes[name] = RowShape(structName: name, sql: sql, columns: columns)
             bySQL[sql] = name
         }
         for canonical in loader.loadOrder {

@@ -58,7 +58,7 @@ enum SQLCheck {
                 let row = d.columns.isEmpty ? "no rows"
                     : "row { " + d.columns.map { "\($0.name): \($0.type)\($0.nullable ? "?" : "")" }.joined(separator: ", ") + " }"
                 report += "  \(position): \(c.call): \(row)\n"
-                statements[c.sql!] = d.columns.map { DescribedColumn(name: $0.name, typeOID: $0.oid, nullable: $0.nullable) }
+                statements[c.sql!] = d.columns.map { DescribedColumn(name: $0.name, typeOID: $0.oid) }
             }
         }
         return Outcome(errors: errors.joined(separator: "\n\n"), report: report, statements: statements)

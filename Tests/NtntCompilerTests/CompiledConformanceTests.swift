@@ -233,19 +233,24 @@ enum CompiledCorpus {
         defer { #expect(interpreted.stop() == 0) }
         let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "style_\(style)"], compiledBinary: Self.binary)
         defer { #expect(compiled.stop() == 0) }
-        for (method, path, body, deterministic) in Self.requests["bench"]! {
+        try Self.expectAnswersLikeTheSample(sample, interpreted, "\(style) interpreted")
+        try Self.expectAnswersLikeTheSample(sample, compiled, "\(style) compiled")
+    }
+
+    /// Every benchmark request of the sample gets the same answer from `server` as from
+    /// `sample` (status, content type, cache-control, body; random rows by shape).
+    static func expectAnswersLikeTheSample(_ sample: ServerProcess, _ server: ServerProcess, _ label: String) throws {
+        for (method, path, body, deterministic) in requests["bench"]! {
             let expected = try fetch(sample.port, method, path, body: body)
-            for (mode, server) in [("interpreted", interpreted), ("compiled", compiled)] {
-                let got = try fetch(server.port, method, path, body: body)
-                let what = "\(style) \(mode): \(method) \(path)"
-                #expect(got.status == expected.status, "\(what)")
-                #expect(got.headers["content-type"] == expected.headers["content-type"], "\(what)")
-                #expect(got.headers["cache-control"] == expected.headers["cache-control"], "\(what)")
-                if deterministic {
-                    #expect(got.body == expected.body, "\(what)")
-                } else {
-                    #expect(Self.shape(got.body) == Self.shape(expected.body), "\(what)")
-                }
+            let got = try fetch(server.port, method, path, body: body)
+            let what = "\(label): \(method) \(path)"
+            #expect(got.status == expected.status, "\(what)")
+            #expect(got.headers["content-type"] == expected.headers["content-type"], "\(what)")
+            #expect(got.headers["cache-control"] == expected.headers["cache-control"], "\(what)")
+            if deterministic {
+                #expect(got.body == expected.body, "\(what)")
+            } else {
+                #expect(shape(got.body) == shape(expected.body), "\(what)")
             }
         }
     }

@@ -43,7 +43,7 @@ enum TypedRowsCorpus {
         var statements: [String: [DescribedColumn]] = [:]
         for (sql, d) in zip(texts, described) {
             if case .success(let description) = d {
-                statements[sql] = description.columns.map { DescribedColumn(name: $0.name, typeOID: $0.oid, nullable: $0.nullable) }
+                statements[sql] = description.columns.map { DescribedColumn(name: $0.name, typeOID: $0.oid) }
             }
         }
         return statements
@@ -219,18 +219,7 @@ enum TypedRowsCorpus {
             #expect(CompiledCorpus.build.failures[program] == nil)
             let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": program], compiledBinary: CompiledHTTPTests.binary)
             defer { #expect(compiled.stop() == 0) }
-            for (method, path, body, deterministic) in CompiledHTTPTests.requests["bench"]! {
-                let expected = try fetch(sample.port, method, path, body: body)
-                let got = try fetch(compiled.port, method, path, body: body)
-                let what = "\(program): \(method) \(path)"
-                #expect(got.status == expected.status, "\(what)")
-                #expect(got.headers["content-type"] == expected.headers["content-type"], "\(what)")
-                if deterministic {
-                    #expect(got.body == expected.body, "\(what)")
-                } else {
-                    #expect(CompiledHTTPTests.shape(got.body) == CompiledHTTPTests.shape(expected.body), "\(what)")
-                }
-            }
+            try CompiledHTTPTests.expectAnswersLikeTheSample(sample, compiled, program)
         }
     }
 }

@@ -98,19 +98,16 @@ public enum RowQuery {
             + "when the program was compiled; rebuild it against this database")
     }
 
-    /// The Err when the answer's columns are not the compiled ones, else nil.
+    /// The Err when the answer's columns are not the compiled ones (by bytes), else nil.
     @usableFromInline
     static func columnsChanged(_ t: ResultTable, _ compiled: [String]) -> Value? {
-        let same = t.columns.count == compiled.count && zip(t.columns, compiled).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
-        return same ? nil : .string(columnsChanged(t.columns, compiled))
-    }
-
-    static func columnsChanged(_ now: [String], _ compiled: [String]) -> String {
+        let now = t.columns
+        if now.count == compiled.count && zip(now, compiled).allSatisfy({ $0.utf8.elementsEqual($1.utf8) }) { return nil }
         let column = compiled.first { !now.contains($0) }.map { "no longer has column \"\($0)\"" }
             ?? now.first { !compiled.contains($0) }.map { "has a new column \"\($0)\"" }
             ?? "returns its columns in another order"
-        return "Query failed: the statement \(column) since the program was compiled (it returns "
-            + now.joined(separator: ", ") + "); rebuild it against this database"
+        return .string("Query failed: the statement \(column) since the program was compiled (it returns "
+            + now.joined(separator: ", ") + "); rebuild it against this database")
     }
 }
 

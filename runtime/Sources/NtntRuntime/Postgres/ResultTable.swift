@@ -14,8 +14,6 @@ public struct ResultTable {
     public let cells: [Value]
     public let affected: Int
 
-    static let empty = ResultTable(columns: [], types: [], rowCount: 0, cells: [], affected: 0)
-
     init(columns: [String], types: [UInt32], rowCount: Int, cells: [Value], affected: Int) {
         self.columns = columns
         self.types = types
