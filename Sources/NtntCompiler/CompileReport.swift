@@ -2,8 +2,8 @@
 // compiler resolved it to a function of the program, compiled it once more over a
 // `RequestView`, and knows what it reads, whether it blocks and whether its response is
 // constant), untyped (resolved, but it uses its request as a whole value) or dynamic (not
-// resolved before running), with the reason and where; per function, the variables and
-// parameters that got Swift types.
+// resolved before running), with the reason and where; whether routing is generated Swift;
+// per function, the variables and parameters that got Swift types.
 
 import NtntSema
 import NtntSyntax
@@ -14,9 +14,11 @@ struct CompileReport {
     let loadOrder: [String]
     let emitters: [SwiftEmitter]
     /// The handlers that got a typed entry.
-    let typed: [ObjectIdentifier: FunctionDecl]
+    let typed: TypedHandlers.Roles
     /// Which loops send their queries together.
     let batching: QueryBatching
+    /// Whether requests are routed by generated code.
+    let router: GeneratedRouter
 
     func render() -> String {
         var out = "routes:\n"
@@ -28,7 +30,7 @@ struct CompileReport {
             case .route(let method): what = "\(method) \(e.pattern ?? "<computed>")"
             case .middleware: what = "middleware"
             }
-            if let f = e.handler, typed[ObjectIdentifier(f)] != nil {
+            if let f = e.handler, typed.contains(f) {
                 out += "  \(what) -> \(name(f)) (\(location(f.loc))): typed, \(describe(facts.facts(of: f)))\n"
             } else if let f = e.handler {
                 let why = TypedHandlers.whyUntyped(f, facts) ?? "unknown"
@@ -36,6 +38,11 @@ struct CompileReport {
             } else {
                 out += "  \(what): dynamic: \(e.dynamicReason ?? "unknown") (\(location(e.reasonLoc)))\n"
             }
+        }
+        if let routes = router.routes, !routes.isEmpty {
+            out += "router: generated (\(routes.count) route\(routes.count == 1 ? "" : "s") matched by compiled Swift)\n"
+        } else if let why = router.reason {
+            out += "router: the runtime's: \(why.text) (\(location(why.loc)))\n"
         }
         out += "loops:\n"
         if batching.ordered.isEmpty { out += "  (none that reach the database)\n" }

@@ -68,7 +68,7 @@ public enum Compiler {
             var globals: Set<String> = []
             var calledGlobals: Set<String> = []
             let facts = ProgramFacts(loader: loader)
-            let typed = TypedHandlers.find(facts, loadOrder: loader.loadOrder)
+            let typed = TypedHandlers.roles(facts, loadOrder: loader.loadOrder)
             let batching = QueryBatching(values: facts.values, loadOrder: loader.loadOrder)
             let rows = TypedRows(statements: statements, prefix: prefix, facts: facts, loader: loader)
             var emitters: [SwiftEmitter] = []
@@ -80,7 +80,7 @@ public enum Compiler {
                     localModules: classNames,
                     resolvePath: { loader.canonicalImport($0, from: module.file.location) },
                     globalNames: globalNames, isEntry: canonical == loader.loadOrder[0], facts: facts,
-                    modulePath: canonical, typedHandlers: Set(typed.keys), batching: batching, rows: rows)
+                    modulePath: canonical, typedHandlers: typed, batching: batching, rows: rows)
                 do {
                     parts.append(try emitter.emitModule())
                 } catch let e as CompileError {
@@ -94,6 +94,8 @@ public enum Compiler {
                 stdFunctions.merge(emitter.usedStdFunctions) { a, _ in a }
                 emitters.append(emitter)
             }
+            let router = GeneratedRouter(RouteTable.entries(facts.values, loadOrder: loader.loadOrder))
+            let routeTable = router.routes == nil ? nil : "\(prefix)_routes"
             let entryClass = classNames[loader.loadOrder[0]]!
             let entryDirectory = (URL(fileURLWithPath: unit.path).standardizedFileURL.path as NSString).deletingLastPathComponent
             let out = SwiftCodeWriter()
@@ -115,7 +117,10 @@ public enum Compiler {
                         out.indented {
                             out.line("let m = \(cls)(rt: rt, program: self)")
                             out.line("instances.append(m)")
-                            if canonical == loader.loadOrder[0] { out.line("rt.makeWorkerCopy = { [unowned m] in m.workerCopy() }") }
+                            if canonical == loader.loadOrder[0] {
+                                out.line("rt.makeWorkerCopy = { [unowned m] in m.workerCopy() }")
+                                if let routeTable { out.line("rt.compiledRoutes = \(routeTable)") }
+                            }
                             out.line("return try m.run()")
                         }
                     }
@@ -141,12 +146,14 @@ public enum Compiler {
                     out.line("private let \(name): [String] = [\(keys.map(SwiftCodeWriter.literal).joined(separator: ", "))]")
                 }
             }
+            out.line("")
+            _ = router.write(prefix: prefix, to: out)
             for shape in rows.usedShapes {
                 out.line("")
                 RowStructs.write(shape, to: out)
             }
             let source = out.lines.joined(separator: "\n") + "\n\n" + parts.joined(separator: "\n\n") + "\n"
-            let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters, typed: typed, batching: batching).render()
+            let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters, typed: typed, batching: batching, router: router).render()
             return .success(Output(name: unit.name, source: source, report: report))
         }
     }

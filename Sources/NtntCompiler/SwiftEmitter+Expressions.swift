@@ -166,7 +166,7 @@ extension SwiftEmitter {
             let u = temp("u")
             line("guard let \(u) = tryUnwrapValue(\(t)) else {")
             indent += 1
-            if functionDepth == 0 { line("throw CompiledProgramExit()") } else { line("return \(t)") }
+            if functionDepth == 0 { line("throw CompiledProgramExit()") } else { returnLine(t) }
             indent -= 1
             line("}")
             return u
@@ -221,7 +221,9 @@ extension SwiftEmitter {
         // A std function imported by name or called through a std namespace, bound once: called
         // as the builtin itself, not through the module variable that holds it.
         if let std = stdCallee(callee) {
-            if std.path == "std/http/server", std.name == "json", let direct = try jsonOfMapLiteral(args) ?? jsonOfRows(args) { return direct }
+            if std.path == "std/http/server", std.name == "json", let body = try jsonOfMapLiteral(args) ?? jsonOfRows(args) {
+                return "(try Builtins.jsonResponse(\(body.bytes), status: \(body.status)))"
+            }
             let constant = stdFunctionConstant(std)
             if std.namespace { line("try requireCallable(\(constant))") }
             let xs = try builtinArguments(std.name, args)
@@ -285,7 +287,7 @@ extension SwiftEmitter {
 
     /// `json(row)` / `json(rows)` (status optional) of a typed row variable: the JSON text
     /// written from the fields, without making the Maps.
-    func jsonOfRows(_ args: [Expr]) throws -> String? {
+    func jsonOfRows(_ args: [Expr]) throws -> JSONBody? {
         guard args.count == 1 || args.count == 2 else { return nil }
         let out = temp("json")
         if let (n, _, _) = rowVariable(args[0]) {
@@ -298,13 +300,13 @@ extension SwiftEmitter {
             return nil
         }
         let status = args.count == 2 ? try expr(args[1]) : "nil"
-        return "(try Builtins.jsonResponse(\(out), status: \(status)))"
+        return JSONBody(bytes: out, status: status)
     }
 
     /// `json(map { "k": v, … })` (status optional) with literal keys: the JSON text written
     /// straight from the entries, in the map's key order, without building the map. Every
     /// entry is still evaluated in source order; a repeated key keeps its last value, as in a map.
-    func jsonOfMapLiteral(_ args: [Expr]) throws -> String? {
+    func jsonOfMapLiteral(_ args: [Expr]) throws -> JSONBody? {
         guard args.count == 1 || args.count == 2, case .map(let entries) = args[0] else { return nil }
         var keys: [String] = []
         for (k, _) in entries {
@@ -328,7 +330,7 @@ extension SwiftEmitter {
         }
         line("\(out).append(0x7D)")
         let status = args.count == 2 ? values[entries.count] : "nil"
-        return "(try Builtins.jsonResponse(\(out), status: \(status)))"
+        return JSONBody(bytes: out, status: status)
     }
 
     /// The top-level function of a module of the program that `callee` always is, when that

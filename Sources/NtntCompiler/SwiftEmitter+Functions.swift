@@ -73,12 +73,23 @@ extension SwiftEmitter {
     /// For a typed route handler or middleware: the `requestEntry:` argument, the same body once
     /// more with its request parameter a `RequestView` (no request Map is built; each field is
     /// made when read). Empty for every other function.
+    /// A route handler also gets `responseEntry:`, whose returns are typed responses (a builder
+    /// call answers directly; any other value is converted as the server converts it).
     func typedEntryArgument(_ f: FunctionDecl) -> String {
-        guard typedHandlers.contains(ObjectIdentifier(f)), let p = f.parameters.first else { return "" }
+        guard let p = f.parameters.first else { return "" }
+        let id = ObjectIdentifier(f)
         let saved = requestParameter
         requestParameter = (SlotKey(scope: ObjectIdentifier(f.scope), slot: p.decl.slot), "view")
         defer { requestParameter = saved }
-        return ", requestEntry: { [unowned self] view in\n" + closureBody(f) + "}"
+        var out = ""
+        if typedHandlers.middleware.contains(id) {
+            out += ", requestEntry: { [unowned self] view in\n" + closureBody(f) + "}"
+        }
+        if typedHandlers.routes.contains(id) {
+            entryReturnsResponse = true
+            out += ", responseEntry: { [unowned self] view in\n" + closureBody(f) + "}"
+        }
+        return out
     }
 
     /// The Swift literal of what the program analysis proved of `f` (blocking, the request
@@ -97,11 +108,16 @@ extension SwiftEmitter {
     /// Parameters, hoisting, contracts and the body of a function; returns its value.
     func functionBody(_ f: FunctionDecl, argumentsOneByOne: Bool = false) throws {
         let savedLoops = loops
+        let savedReturns = returnsResponse
         loops = []
+        // Only the body a response entry was asked for; its nested functions return Values.
+        returnsResponse = entryReturnsResponse
+        entryReturnsResponse = false
         functionDepth += 1
         defer {
             functionDepth -= 1
             loops = savedLoops
+            returnsResponse = savedReturns
         }
         line("try self.rt.enter()")
         line("defer { self.rt.leave() }")
@@ -148,7 +164,10 @@ extension SwiftEmitter {
             let result = temp("result")
             line("let \(result): Value = try { () throws -> Value in")
             indent += 1
+            let answersResponse = returnsResponse
+            returnsResponse = false
             try blockValue(f.body.statements, .returnValue)
+            returnsResponse = answersResponse
             indent -= 1
             line("}()")
             openScope(f.ensuresScope, names: [0: "result"])
@@ -160,7 +179,7 @@ extension SwiftEmitter {
             }
             oldNames = []
             closeScope()
-            line("return \(result)")
+            returnLine(result)
         }
         if materialized { closeScope() }
     }
@@ -191,6 +210,26 @@ enum TypedHandlers {
             typed[ObjectIdentifier(f)] = f
         }
         return typed
+    }
+
+    /// Which typed functions a route registers (they answer with a typed response) and which
+    /// are middleware (they answer with a Value: a response or the request passed on).
+    struct Roles {
+        var routes: Set<ObjectIdentifier> = []
+        var middleware: Set<ObjectIdentifier> = []
+
+        func contains(_ f: FunctionDecl) -> Bool {
+            routes.contains(ObjectIdentifier(f)) || middleware.contains(ObjectIdentifier(f))
+        }
+    }
+
+    static func roles(_ facts: ProgramFacts, loadOrder: [String]) -> Roles {
+        var roles = Roles()
+        for e in RouteTable.entries(facts.values, loadOrder: loadOrder) {
+            guard let f = e.handler, whyUntyped(f, facts) == nil else { continue }
+            if case .route = e.kind { roles.routes.insert(ObjectIdentifier(f)) } else { roles.middleware.insert(ObjectIdentifier(f)) }
+        }
+        return roles
     }
 
     /// Why a resolved handler gets no typed entry (nil when it does).

@@ -15,7 +15,7 @@ extension SwiftEmitter {
 
     func finish(_ value: String, _ tail: Tail) {
         switch tail {
-        case .returnValue: line("return \(value)")
+        case .returnValue: returnLine(value)
         case .assign(let t): line("\(t) = \(value)")
         case .discard: if value != "Value.unit" { line("_ = \(value)") }
         }
@@ -33,8 +33,11 @@ extension SwiftEmitter {
         case .expr(.ifElse(let c, let t, let el)):
             try ifStatement(c, t, el, tail)
         case .expr(let e):
-            let v = try expr(e)
-            finish(v, tail)
+            if returnsResponse, case .returnValue = tail {
+                line("return \(try responseExpr(e))")
+            } else {
+                finish(try expr(e), tail)
+            }
         case .block(let b):
             line("do {")
             indent += 1
@@ -187,12 +190,16 @@ extension SwiftEmitter {
         case .function:
             break  // hoisted at scope entry
         case .returnStmt(let e):
+            if functionDepth > 0, returnsResponse, let e {
+                line("return \(try responseExpr(e))")
+                break
+            }
             let v = try e.map { try expr($0) } ?? "Value.unit"
             if functionDepth == 0 {
                 line("_ = \(v)")
                 line("throw CompiledProgramExit()")
             } else {
-                line("return \(v)")
+                returnLine(v)
             }
         case let .whileLoop(cond, body):
             if batchedLoop(body) != nil { try batchedWhile(cond, body) } else { try whileLoop(cond, body, onIteration: nil) }

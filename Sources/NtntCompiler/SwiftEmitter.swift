@@ -53,7 +53,11 @@ final class SwiftEmitter {
     let rows: TypedRows?
 
     /// Route handlers and middleware that get a typed entry (over a `RequestView`).
-    let typedHandlers: Set<ObjectIdentifier>
+    let typedHandlers: TypedHandlers.Roles
+    /// The next function body emitted is a response entry's.
+    var entryReturnsResponse = false
+    /// The function body being emitted returns `HTTPResponse` (a route's response entry).
+    var returnsResponse = false
     /// While a typed entry's body is emitted: its request parameter's slot and the view's name.
     var requestParameter: (slot: SlotKey, view: String)?
     /// The saved values of an ensures clause's `old(…)` expressions.
@@ -93,7 +97,7 @@ final class SwiftEmitter {
 
     init(module: Module, className: String, localModules: [String: String],
          resolvePath: @escaping (String) -> String, globalNames: [String], isEntry: Bool = false,
-         facts: ProgramFacts, modulePath: String, typedHandlers: Set<ObjectIdentifier> = [], batching: QueryBatching? = nil,
+         facts: ProgramFacts, modulePath: String, typedHandlers: TypedHandlers.Roles = .init(), batching: QueryBatching? = nil,
          rows: TypedRows? = nil) {
         self.rows = rows
         self.typedHandlers = typedHandlers

@@ -17,6 +17,8 @@ public struct RouteEntry {
     public var handler: FunctionDecl?
     /// Why the registration is dynamic (nil when static).
     public var dynamicReason: String?
+    /// Made by a module's top-level code unconditionally (once, in program order).
+    public var isUnconditional = false
     /// Where the registration is (the call).
     public var loc: SourceLoc
     /// Where the reason points (the handler or pattern expression, else the call).
@@ -85,6 +87,7 @@ final class RegistrationFinder: ASTWalker {
         if case .route = kind {
             if case .string(let p) = args[0] { entry.pattern = p }
         }
+        entry.isUnconditional = wasTopLevel
         if !wasTopLevel {
             entry.dynamicReason = functions.isEmpty ? "registered inside a block, loop or condition" : "registered from inside a function"
         } else if case .route = kind, entry.pattern == nil {

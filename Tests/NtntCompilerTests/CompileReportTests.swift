@@ -11,7 +11,8 @@ import Testing
 @Suite struct CompileReportTests {
     static let programs: [(name: String, path: String)] =
         [("bench", "samples/bench/app.tnt")] + StyleCorpus.styles.map { ($0, "samples/styles/\($0).tnt") }
-        + [("dynamic_routes", "Tests/Servers/dynamic_routes.tnt"), ("db_batching", "Tests/Conformance/db_batching.tnt")]
+        + [("dynamic_routes", "Tests/Servers/dynamic_routes.tnt"), ("db_batching", "Tests/Conformance/db_batching.tnt"),
+           ("routing", "Tests/Servers/routing.tnt")]
 
     static func report(_ path: String) throws -> String {
         let unit = CompileUnit(name: "report", path: ConformanceCorpus.projectRoot + "/" + path, displayPath: path)
@@ -32,9 +33,10 @@ import Testing
     @Test(arguments: ["bench"] + StyleCorpus.styles)
     func everyRouteOfTheCorpusIsTyped(_ name: String) throws {
         let report = try Self.report(Self.programs.first { $0.name == name }!.path)
-        let routes = report.split(separator: "\n").drop { $0 != "routes:" }.dropFirst().prefix { $0 != "loops:" }
+        let routes = report.split(separator: "\n").drop { $0 != "routes:" }.dropFirst().prefix { !$0.hasPrefix("router:") }
         #expect(routes.count >= 7)
         for line in routes { #expect(line.contains(": typed, "), "\(line)") }
+        #expect(report.contains("\nrouter: generated ("), "\(report)")
     }
 
     /// Every database loop of the sample and the style corpus is batched.
@@ -72,5 +74,18 @@ import Testing
             #expect(report.contains(expected), "report lacks \(expected):\n\(report)")
         }
         #expect(report.contains("GET /static/{name} -> <closure> (Tests/Servers/dynamic_routes.tnt:31:"))
+        #expect(report.contains("router: the runtime's: a route's pattern is computed at run time (Tests/Servers/dynamic_routes.tnt:17:"))
+    }
+
+    /// Which patterns the generated router takes: the runtime router's rules, or none.
+    @Test func generatedRouterSegments() {
+        #expect(GeneratedRouter.segments("/users/{id}//posts/") == [.literal("users"), .parameter("id"), .literal("posts")])
+        #expect(GeneratedRouter.segments("/") == [])
+        #expect(GeneratedRouter.segments("/{}/x") == [.parameter(""), .literal("x")])
+        #expect(GeneratedRouter.segments("/{/x}") == [.literal("{"), .literal("x}")])
+        #expect(GeneratedRouter.segments("/caf%C3%A9") == nil)
+        #expect(GeneratedRouter.segments("/café") == nil)
+        #expect(GeneratedRouter.segments("/1/2/3/4/5/6/7/8") != nil)
+        #expect(GeneratedRouter.segments("/1/2/3/4/5/6/7/8/9") == nil)
     }
 }

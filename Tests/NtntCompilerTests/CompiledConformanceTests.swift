@@ -75,7 +75,7 @@ enum CompiledCorpus {
             case .failure(let f): failures["batching/\(script)"] = f.report
             }
         }
-        for server in ["module_state", "dynamic_routes", "database"] {
+        for server in ["module_state", "dynamic_routes", "database", "routing"] {
             let unit = CompileUnit(name: "server_\(server)", path: ConformanceCorpus.projectRoot + "/Tests/Servers/\(server).tnt",
                                    displayPath: "Tests/Servers/\(server).tnt")
             switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
@@ -276,6 +276,42 @@ enum CompiledCorpus {
             let a = try fetch(interpreted.port, method, path, body: body)
             let b = try fetch(compiled.port, method, path, body: body)
             #expect(a.status == b.status && a.body == b.body && a.headers["content-type"] == b.headers["content-type"], "\(template): \(method) \(path)")
+        }
+    }
+
+    /// The generated router (empty segments, percent-decoding, parameters, HEAD, 405, 404) and
+    /// the typed responses of every builder, early returns and converted Maps answer exactly
+    /// like `ntnt run`: status, every header but the date, body.
+    @Test func routingAndResponsesAnswerLikeTheInterpreter() throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["server/routing"] == nil)
+        let interpreted = try ServerProcess(app: "Tests/Servers/routing.tnt")
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "server_routing"], compiledBinary: Self.binary)
+        defer { #expect(compiled.stop() == 0) }
+        let requests: [(String, String, String?)] = [
+            ("GET", "/", nil), ("GET", "//a///b/", nil), ("GET", "/a/b", nil), ("GET", "/a/c", nil), ("GET", "/a/%62", nil),
+            ("GET", "/a/x%20y", nil), ("GET", "/a/%zz", nil), ("HEAD", "/a/b", nil), ("POST", "/a/q", "hi"), ("POST", "/a/b", ""),
+            ("GET", "/users/1/posts/2", nil), ("PUT", "/items/1", ""), ("DELETE", "/items/7", nil), ("PATCH", "/items/<i>", ""),
+            ("GET", "/items/1", nil), ("OPTIONS", "/items/1", nil), ("HEAD", "/items/1", nil), ("POST", "/", ""),
+            ("GET", "/a/b/c/d/e/f/g/h", nil), ("GET", "/a/b/c/d/e/f/g/h/i", nil), ("GET", "/bad-status", nil),
+            ("GET", "/bad-body", nil), ("GET", "/none", nil), ("GET", "/none-text", nil), ("GET", "/fail", nil),
+            ("GET", "/raw", nil), ("GET", "/unit", nil), ("GET", "/early/3", nil), ("GET", "/early/30", nil),
+            ("GET", "/early/x", nil), ("GET", "/value", nil), ("GET", "/nope", nil), ("GET", "/a", nil),
+            ("GET", "/value/%22q%22", nil), ("GET", "/fail/default", nil), ("GET", "/fail/boom", nil),
+            ("GET", "/none/default", nil), ("GET", "/none/gone", nil), ("GET", "/status/204", nil), ("GET", "/status/418", nil),
+            ("GET", "/status/99", nil), ("GET", "/status/1000", nil), ("GET", "/status/x", nil), ("GET", "/bad/status", nil),
+            ("GET", "/bad/type", nil), ("GET", "/bad/json", nil), ("GET", "/bad/redirect", nil), ("GET", "/bad/body", nil),
+            ("GET", "/unit/1", nil), ("GET", "/moved/there", nil), ("HEAD", "/moved/there", nil),
+        ]
+        for (method, path, body) in requests {
+            let a = try fetch(interpreted.port, method, path, body: body)
+            let b = try fetch(compiled.port, method, path, body: body)
+            #expect(a.status == b.status && a.body == b.body, "\(method) \(path): \(a.status) \(a.body) vs \(b.status) \(b.body)")
+            #expect(a.headers.filter { $0.key != "date" } == b.headers.filter { $0.key != "date" }, "\(method) \(path)")
         }
     }
 

@@ -17,6 +17,9 @@ public final class CompiledFunction: FunctionValue {
     /// For a typed route handler: the same function over a `RequestView` (the request Map is
     /// never built; each field is made when read).
     public let requestEntry: ((RequestView) throws -> Value)?
+    /// For a typed route handler: the same function over a `RequestView` answering with a
+    /// typed response (the response Map is never built either).
+    public let responseEntry: ResponseEntry?
     /// For a function declared at a module's top level: the module instance it closes over and
     /// its number there, so a worker's copy of the module can re-create it over the copy.
     public let owner: ObjectIdentifier?
@@ -24,6 +27,7 @@ public final class CompiledFunction: FunctionValue {
 
     public init(name: String?, arity: ClosedRange<Int>, facts: HandlerFacts = .unknown,
                 requestEntry: ((RequestView) throws -> Value)? = nil,
+                responseEntry: ResponseEntry? = nil,
                 owner: ObjectIdentifier? = nil, moduleFunctionIndex: Int = -1,
                 _ body: @escaping ([Value]) throws -> Value) {
         minArity = arity.lowerBound
@@ -31,6 +35,7 @@ public final class CompiledFunction: FunctionValue {
         self.body = body
         self.facts = facts
         self.requestEntry = requestEntry
+        self.responseEntry = responseEntry
         self.owner = owner
         self.moduleFunctionIndex = moduleFunctionIndex
         super.init(name: name)
@@ -68,6 +73,8 @@ public final class CompiledRuntime {
     /// Makes a copy of the entry module's variables for one worker (LANGUAGE.md §10.7: module
     /// variables are per worker, as under `ntnt run`); set by the generated program.
     public var makeWorkerCopy: (() -> WorkerModuleCopy)?
+    /// The route table the compiler generated (set by the generated program when it has one).
+    public var compiledRoutes: CompiledRoutes?
 
     public init(output: OutputBuffer) {
         self.output = output
@@ -106,11 +113,12 @@ public final class CompiledRuntime {
             output.autoFlush = true
             let registry = self.registry
             let quiet = serveOptions.quiet
+            let compiledRoutes = self.compiledRoutes
             func dispatcher(rebind: @escaping (Value) -> Value) -> AppDispatcher {
                 AppDispatcher(registry: registry, quiet: quiet, rebind: rebind, facts: { v in
                     if case .function(let f) = v, let c = f as? CompiledFunction { return c.facts }
                     return .unknown
-                }, call: { [unowned self] f, args in try self.call(f, args) })
+                }, call: { [unowned self] f, args in try self.call(f, args) }, compiledRoutes: compiledRoutes)
             }
             // Route matching is the same for every worker (same registry, same order).
             let matcher = dispatcher(rebind: { $0 })
@@ -190,9 +198,10 @@ extension Optional where Wrapped == Value {
 /// A top-level function's value.
 public func makeTopLevelFunction(_ name: String?, _ arity: ClosedRange<Int>, facts: HandlerFacts = .unknown,
                                   requestEntry: ((RequestView) throws -> Value)? = nil,
+                                  responseEntry: ResponseEntry? = nil,
                                   owner: AnyObject, index: Int,
                                   _ body: @escaping ([Value]) throws -> Value) -> Value {
-    .function(CompiledFunction(name: name, arity: arity, facts: facts, requestEntry: requestEntry,
+    .function(CompiledFunction(name: name, arity: arity, facts: facts, requestEntry: requestEntry, responseEntry: responseEntry,
                                owner: ObjectIdentifier(owner), moduleFunctionIndex: index, body))
 }
 

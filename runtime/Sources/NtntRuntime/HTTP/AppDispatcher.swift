@@ -61,13 +61,19 @@ public struct HandlerErrorReport {
 
 /// A compiled handler's entry over a `RequestView`.
 public typealias TypedEntry = (RequestView) throws -> Value
+/// A compiled route handler's entry over a `RequestView`, answering with a typed response.
+public typealias ResponseEntry = (RequestView) throws -> HTTPResponse
 
 /// Answers requests from a registry: route → middleware → handler → response.
 public struct AppDispatcher {
     private var router = Router<Int>()
+    /// The program's generated route matcher, when it describes the registered routes.
+    private var compiledRoutes: CompiledRoutes?
     private var handlers: [Value] = []
     /// Typed entries of compiled handlers (called with a `RequestView` instead of a Map).
     private var typedEntries: [TypedEntry?] = []
+    /// The same, answering with a typed response (no response Map either).
+    private var responseEntries: [ResponseEntry?] = []
     /// Routes whose handler (and every middleware) cannot block.
     private var inlineSafe: [Bool] = []
     /// The request fields each route's handler and the middleware read.
@@ -85,7 +91,8 @@ public struct AppDispatcher {
     /// constant handlers once, here, so their response is reused for every request.
     public init(registry: AppRegistry, quiet: Bool, rebind: (Value) -> Value = { $0 },
                 facts: (Value) -> HandlerFacts = { _ in .unknown },
-                call: ((Value, [Value]) throws -> Value)? = nil) {
+                call: ((Value, [Value]) throws -> Value)? = nil, compiledRoutes: CompiledRoutes? = nil) {
+        if let c = compiledRoutes, c.describes(registry.routes) { self.compiledRoutes = c }
         let middlewareFacts = registry.middleware.map(facts)
         let middlewareSafe = middlewareFacts.allSatisfy { !$0.blocks }
         // Middleware receives the request first and may pass it on replaced; it needs what it
@@ -96,6 +103,7 @@ public struct AppDispatcher {
             let handler = rebind(r.handler)
             handlers.append(handler)
             typedEntries.append(AppDispatcher.typedEntry(handler))
+            responseEntries.append(AppDispatcher.responseEntry(handler))
             let f = facts(r.handler)
             inlineSafe.append(middlewareSafe && !f.blocks)
             requestFields.append(f.fields.union(middlewareFields))
@@ -115,6 +123,12 @@ public struct AppDispatcher {
     static func typedEntry(_ v: Value) -> TypedEntry? {
         guard case .function(let fv) = v, let c = fv as? CompiledFunction else { return nil }
         return c.requestEntry
+    }
+
+    /// The typed response entry of a compiled route handler, if it has one.
+    static func responseEntry(_ v: Value) -> ResponseEntry? {
+        guard case .function(let fv) = v, let c = fv as? CompiledFunction else { return nil }
+        return c.responseEntry
     }
 
     /// True when answering `request` cannot block: a non-blocking route, or a 404/405 answer
@@ -142,6 +156,11 @@ public struct AppDispatcher {
     /// The request's route, matched once and remembered in the request.
     private func route(_ request: inout HTTPRequest) -> RouteMatch {
         if let m = request.routeMatch { return m }
+        if let c = compiledRoutes {
+            let m = c.match(method: request.method, path: request.path)
+            request.routeMatch = m
+            return m
+        }
         let m: RouteMatch
         switch router.match(method: request.method, path: request.path) {
         case let .found(index, parameters): m = .found(index: index, parameters: parameters)
@@ -184,6 +203,9 @@ public struct AppDispatcher {
                 }
                 // A constant handler's answer does not depend on the (possibly replaced) request.
                 if let constant = constantResponses[index] { return constant }
+                if !replaced, let entry = responseEntries[index] {
+                    return try entry(view ?? RequestView(request, parameters: parameters))
+                }
                 if !replaced, let entry = typedEntries[index] {
                     return try HTTPResponse(value: try entry(view ?? RequestView(request, parameters: parameters)))
                 }

@@ -11,11 +11,14 @@ public struct HTTPResponse {
     public var status: Int
     /// Header names as they should be sent (lower-case by convention).
     public var headers: [(name: String, value: String)]
+    /// Header lines formatted once (a builder's fixed headers), sent after `headers`.
+    public var fixedHeaders: [UInt8]
     public var body: [UInt8]
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], fixedHeaders: [UInt8] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
+        self.fixedHeaders = fixedHeaders
         self.body = body
     }
 
@@ -110,6 +113,7 @@ public enum HTTPResponseWriter {
             for b in value.utf8 where b != 0x0D && b != 0x0A { out.append(b) }
             out.append(contentsOf: "\r\n".utf8)
         }
+        out.append(contentsOf: r.fixedHeaders)
         // 1xx, 204 and 304 answers have no body, and 1xx/204 no Content-Length (RFC 9110 §8.6).
         let bodiless = r.status < 200 || r.status == 204 || r.status == 304
         if !bodiless {

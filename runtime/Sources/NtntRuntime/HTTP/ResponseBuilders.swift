@@ -1,0 +1,99 @@
+// The std/http/server builders as typed responses, for compiled route handlers that return a
+// builder's answer directly: the same argument checks (in the same order), the same status
+// check and the same bytes on the wire as the builder's Map after `HTTPResponse(value:)`, but
+// no Map is made and the builders' fixed headers are formatted once.
+
+/// The builders' fixed header lines (`name: value\r\n` each), in the order their header Maps
+/// give them, so a typed answer and the Map's answer are the same bytes.
+enum FixedHeaders {
+    static func format(_ headers: Value) -> [UInt8] {
+        guard case .map(let m) = headers else { return [] }
+        var out: [UInt8] = []
+        for i in 0..<m.count {
+            out.append(contentsOf: m.keys[i].utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: templateText(m.values[i]).utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        return out
+    }
+
+    static let text = format(Builtins.textHeaderMap)
+    static let html = format(Builtins.htmlHeaderMap)
+    static let json = format(Builtins.jsonHeaderMap)
+    static let plain = format(Builtins.plainHeaderMap)
+}
+
+/// `text`, `html`, `json`, `status`, `error`, `not_found` and `redirect` answering directly.
+public enum ResponseBuilder {
+    /// `json(x, status)` with the JSON text of `x` already written.
+    public static func json(_ body: [UInt8], status: Value?) throws -> HTTPResponse {
+        try make(status: statusArgument(status, "json", default: 200), FixedHeaders.json, body)
+    }
+
+    /// `json(x, status)`.
+    public static func json(value: Value, status: Value?) throws -> HTTPResponse {
+        let code = try statusArgument(status, "json", default: 200)
+        var body: [UInt8] = []
+        body.reserveCapacity(64)
+        JSONWriter.write(value, to: &body)
+        return try make(status: code, FixedHeaders.json, body)
+    }
+
+    /// `text(body, status)`.
+    public static func text(_ body: Value, status: Value?) throws -> HTTPResponse {
+        let code = try statusArgument(status, "text", default: 200)
+        return try make(status: code, FixedHeaders.text, try bodyArgument(body, "text"))
+    }
+
+    /// `html(body, status)`.
+    public static func html(_ body: Value, status: Value?) throws -> HTTPResponse {
+        let code = try statusArgument(status, "html", default: 200)
+        return try make(status: code, FixedHeaders.html, try bodyArgument(body, "html"))
+    }
+
+    /// `status(code, body)`.
+    public static func status(_ code: Value, _ body: Value) throws -> HTTPResponse {
+        let c = try [code].int(0, "status")
+        return try make(status: c, FixedHeaders.plain, try bodyArgument(body, "status"))
+    }
+
+    /// `error(body)` (500) and `not_found(body)` (404); nil: the builder's default text.
+    public static func error(_ body: Value?) throws -> HTTPResponse {
+        try make(status: 500, FixedHeaders.plain, body.map { try bodyArgument($0, "error") } ?? Array("Internal Server Error".utf8))
+    }
+
+    public static func notFound(_ body: Value?) throws -> HTTPResponse {
+        try make(status: 404, FixedHeaders.plain, body.map { try bodyArgument($0, "not_found") } ?? Array("Not Found".utf8))
+    }
+
+    /// `redirect(location, status)`.
+    public static func redirect(_ location: Value, status: Value?) throws -> HTTPResponse {
+        let code = try statusArgument(status, "redirect", default: 302)
+        let target = try [location].string(0, "redirect")
+        try checkStatus(code)
+        return HTTPResponse(status: code, headers: [("location", target)], body: [])
+    }
+
+    private static func make(status: Int, _ head: [UInt8], _ body: [UInt8]) throws -> HTTPResponse {
+        try checkStatus(status)
+        return HTTPResponse(status: status, fixedHeaders: head, body: body)
+    }
+
+    private static func statusArgument(_ s: Value?, _ fn: String, default d: Int) throws -> Int {
+        guard let s else { return d }
+        return try [s].int(0, fn)
+    }
+
+    private static func bodyArgument(_ v: Value, _ fn: String) throws -> [UInt8] {
+        if case .string(let s) = v { return Array(s.utf8) }
+        throw RuntimeError("\(fn)(): body must be a String")
+    }
+
+    /// What `HTTPResponse(value:)` checks of a builder's status.
+    private static func checkStatus(_ code: Int) throws {
+        guard code >= 100, code <= 999 else {
+            throw InvalidResponseError(message: "response status must be an Int from 100 to 999")
+        }
+    }
+}
