@@ -75,7 +75,7 @@ enum CompiledCorpus {
             case .failure(let f): failures["batching/\(script)"] = f.report
             }
         }
-        for server in ["module_state", "dynamic_routes", "database", "routing"] {
+        for server in ["module_state", "dynamic_routes", "database", "routing", "middleware"] {
             let unit = CompileUnit(name: "server_\(server)", path: ConformanceCorpus.projectRoot + "/Tests/Servers/\(server).tnt",
                                    displayPath: "Tests/Servers/\(server).tnt")
             switch Compiler.emit([unit], globalNames: Interpreter.globalNamesForCompiler) {
@@ -313,6 +313,27 @@ enum CompiledCorpus {
             #expect(a.status == b.status && a.body == b.body, "\(method) \(path): \(a.status) \(a.body) vs \(b.status) \(b.body)")
             #expect(a.headers.filter { $0.key != "date" } == b.headers.filter { $0.key != "date" }, "\(method) \(path)")
         }
+    }
+
+    /// Typed handlers behind middleware that passes the request on, answers early or replaces
+    /// the request answer like `ntnt run`, and see the id the middleware saw.
+    @Test func handlersBehindMiddlewareAnswerLikeTheInterpreter() throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["server/middleware"] == nil)
+        let interpreted = try ServerProcess(app: "Tests/Servers/middleware.tnt")
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "server_middleware"], compiledBinary: Self.binary)
+        defer { #expect(compiled.stop() == 0) }
+        for path in ["/same-id", "/hello/x", "/replaced", "/blocked", "/many/1/2/3", "/plain", "/nope"] {
+            let a = try fetch(interpreted.port, "GET", path)
+            let b = try fetch(compiled.port, "GET", path)
+            #expect(a.status == b.status && a.body == b.body, "GET \(path): \(a.status) \(a.body) vs \(b.status) \(b.body)")
+            #expect(a.headers.filter { $0.key != "date" } == b.headers.filter { $0.key != "date" }, "GET \(path)")
+        }
+        #expect(try fetch(compiled.port, "GET", "/same-id").body == "same")
     }
 
     /// Routes the compiler leaves dynamic on purpose behave exactly like `ntnt run`.

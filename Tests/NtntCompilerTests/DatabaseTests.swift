@@ -256,7 +256,10 @@ import Testing
                 }
             }
         }
-        usleep(500_000)
+        // Until some requests have been answered (a loaded machine may take a while to start).
+        let deadline = Date().addingTimeInterval(10)
+        while log.lock.withLock({ log.entries.count }) < 8 && Date() < deadline { usleep(50_000) }
+        usleep(200_000)
         let stopping = Date()
         #expect(dbScript("stop", cluster: cluster) == 0)
         let down = Date()

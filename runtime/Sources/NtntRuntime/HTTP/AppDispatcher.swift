@@ -178,6 +178,8 @@ public struct AppDispatcher {
         switch route(&request) {
         case .found(let index, let parameters):
             if middleware.isEmpty, let constant = constantResponses[index] { return constant }
+            // One id per request, whichever Maps and views of it are made.
+            if requestFields[index].contains(.id) { request.requestID = request.header("x-request-id") ?? makeUUID() }
             // Typed entries read the request through a view; everything else gets the request
             // Map with the fields the route's handler and middleware read, built on first need.
             var view: RequestView?
@@ -197,6 +199,9 @@ public struct AppDispatcher {
                     }
                     if case .map(let map) = result {
                         if map["status"] != nil { return try HTTPResponse(value: result) }
+                        // The very request it was given, passed on: nothing is replaced (the
+                        // handler reads the same fields, id included, from the request).
+                        if case .map(let given)? = requestValue, given.isSameStorage(as: map) { continue }
                         requestValue = result
                         replaced = true
                     }

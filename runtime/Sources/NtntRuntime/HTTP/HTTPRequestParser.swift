@@ -20,6 +20,8 @@ public struct HTTPRequest {
     public var remoteAddress: String
     /// The route match, once the dispatcher has computed it (so it is computed once).
     public var routeMatch: RouteMatch?
+    /// The request's `id`, once made: every Map and view of one request gives the same.
+    public var requestID: String?
 
     public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8],
                 keepAlive: Bool, remoteAddress: String = "") {

@@ -78,7 +78,7 @@ extension HTTPRequest {
             for (n, v) in headers { headerMap[n] = .string(v) }
             add("headers", .map(headerMap))
         }
-        if fields.contains(.id) { add("id", .string(header("x-request-id") ?? makeUUID())) }
+        if fields.contains(.id) { add("id", .string(requestID ?? header("x-request-id") ?? makeUUID())) }
         if fields.contains(.ip) { add("ip", .string(remoteAddress)) }
         if fields.contains(.method) { add("method", .string(method)) }
         if fields.contains(.params) {

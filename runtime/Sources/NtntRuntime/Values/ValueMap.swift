@@ -35,6 +35,13 @@ public struct ValueMap {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// Whether `other` is this very map (shares its storage): then it has the same entries.
+    public func isSameStorage(as other: ValueMap) -> Bool {
+        guard keys.count == other.keys.count, !keys.isEmpty else { return false }
+        let k = keys.withUnsafeBufferPointer { a in other.keys.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
+        return k && values.withUnsafeBufferPointer { a in other.values.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
+    }
+
     @inlinable public var count: Int { keys.count }
     @inlinable public var isEmpty: Bool { keys.isEmpty }
 
