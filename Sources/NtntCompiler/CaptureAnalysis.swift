@@ -33,11 +33,32 @@ struct VariableFacts {
     /// Template loops inside functions: the loop variable and the sequence it walks (a typed
     /// array of rows gives a typed loop variable).
     var templateLoops: [(variable: SlotKey, sequence: Expr)] = []
+    /// Function-local `let x = map { "k": … }` (literal keys) whose every use reads an entry
+    /// (`x.k`, `x["k"]`, in code or templates) or is `json(x)`: kept as one Swift variable per
+    /// key, no Map made. The keys in Map order.
+    var unboxedMaps: [SlotKey: [String]] = [:]
+}
+
+/// Which map-literal variables can stay unboxed: every use of the variable is an entry read or
+/// the JSON of it; none assigns it or captures it.
+struct UnboxedMapUses {
+    var keys: [SlotKey: [String]] = [:]
+    var uses: [SlotKey: Int] = [:]
+    var entryReads: [SlotKey: Int] = [:]
+    var excluded: Set<SlotKey> = []
+
+    func result(captured: [ObjectIdentifier: Set<Int>]) -> [SlotKey: [String]] {
+        keys.filter { key, _ in
+            !excluded.contains(key) && !(captured[key.scope]?.contains(key.slot) ?? false)
+                && uses[key, default: 0] == entryReads[key, default: 0]
+        }
+    }
 }
 
 /// Walks a module once and returns its `VariableFacts`.
 final class CaptureAnalysis: ASTWalker {
     private(set) var facts = VariableFacts()
+    private var maps = UnboxedMapUses()
     /// Whether a call reads its rows into a struct (TypedRows): `let row = that otherwise {…}`
     /// may then be typed, its outcome switched on without a Result value.
     private let typedRowCall: (Expr) -> Bool
@@ -47,7 +68,34 @@ final class CaptureAnalysis: ASTWalker {
     static func analyze(_ module: Module, typedRowCall: @escaping (Expr) -> Bool = { _ in false }) -> VariableFacts {
         let a = CaptureAnalysis(typedRowCall: typedRowCall)
         a.walk(module: module)
+        a.facts.unboxedMaps = a.maps.result(captured: a.facts.captured)
         return a.facts
+    }
+
+    /// The variable `e` names, when it is a local.
+    private func localKey(_ e: Expr) -> SlotKey? {
+        guard case .name(let r) = e, let target = declaringScope(of: r), case let .local(_, slot) = r.binding else { return nil }
+        return SlotKey(scope: ObjectIdentifier(target.info), slot: slot)
+    }
+
+    /// Counts `e`'s uses of map-literal variables that read an entry or take the JSON of the
+    /// map (a `json` callee the emitter does not confirm as std's reads the whole Map instead,
+    /// which is still correct).
+    private func countEntryReads(_ e: Expr) {
+        switch e {
+        case .member(let base, _), .index(let base, .string):
+            if let key = localKey(base) { maps.entryReads[key, default: 0] += 1 }
+        case let .call(callee, args, _) where args.count == 1 || args.count == 2:
+            let isJSON: Bool
+            switch callee {
+            case .name(let r): isJSON = r.name == "json"
+            case .member(_, let name): isJSON = name == "json"
+            default: isJSON = false
+            }
+            if isJSON, let key = localKey(args[0]) { maps.entryReads[key, default: 0] += 1 }
+        default:
+            break
+        }
     }
 
     /// Records a local reference; returns its variable.
@@ -67,6 +115,11 @@ final class CaptureAnalysis: ASTWalker {
             facts.declaredNames[ObjectIdentifier(top.info), default: [:]][d.slot] = d.name
             if !functions.isEmpty {
                 let key = SlotKey(scope: ObjectIdentifier(top.info), slot: d.slot)
+                if o == nil, case .map(let entries) = v, !entries.isEmpty,
+                   case let keys = entries.compactMap({ e -> String? in if case .string(let k) = e.key { return k } else { return nil } }),
+                   keys.count == entries.count {
+                    maps.keys[key] = SwiftEmitter.lastOfEachKey(keys).map(\.key)
+                }
                 if o == nil {
                     facts.nativeCandidates.insert(key)
                     facts.nativeAssignments.append((key, v, nil))
@@ -84,18 +137,28 @@ final class CaptureAnalysis: ASTWalker {
     }
 
     override func visit(_ e: Expr) -> Bool {
+        countEntryReads(e)
         switch e {
         case .name(let r):
-            if let key = ref(r) { facts.valueUses.insert(key) }
+            if let key = ref(r) {
+                facts.valueUses.insert(key)
+                maps.uses[key, default: 0] += 1
+            }
         case let .call(.name(r), args, _):
             // A call by name is not a use of the function as a value (see `inferNativeSlots`).
             if let key = ref(r) { facts.callsByName.append((key, args)) }
             args.forEach(walk)
             return false
         case let .assign(.variable(r), op, v):
-            if let key = ref(r) { facts.nativeAssignments.append((key, v, op)) }
+            if let key = ref(r) {
+                facts.nativeAssignments.append((key, v, op))
+                maps.excluded.insert(key)
+            }
         case let .assign(.path(r, _, _), _, _):
-            if let key = ref(r) { facts.nativeExcluded.insert(key) }
+            if let key = ref(r) {
+                facts.nativeExcluded.insert(key)
+                maps.excluded.insert(key)
+            }
         case .template(let t) where !functions.isEmpty:
             func loops(_ nodes: [TemplateNode]) {
                 for n in nodes {

@@ -93,9 +93,13 @@ extension SwiftEmitter {
             for info in owners.scopesByFunction[ObjectIdentifier(f)] ?? [] {
                 let params = info === f.scope ? Dictionary(f.parameters.map { ($0.decl.slot, $0.decl.name) }, uniquingKeysWith: { a, _ in a }) : [:]
                 for slot in 0..<info.slotCount {
-                    guard let type = nativeSlots[SlotKey(scope: ObjectIdentifier(info), slot: slot)] else { continue }
+                    let key = SlotKey(scope: ObjectIdentifier(info), slot: slot)
                     let name = params[slot] ?? declaredNames[ObjectIdentifier(info)]?[slot] ?? "_\(slot)"
-                    typed.append((name, reportName(type)))
+                    if let type = nativeSlots[key] {
+                        typed.append((name, reportName(type)))
+                    } else if let keys = variables.unboxedMaps[key] {
+                        typed.append((name, "unboxed Map { " + keys.joined(separator: ", ") + " }"))
+                    }
                 }
             }
             result.append((f, typed))

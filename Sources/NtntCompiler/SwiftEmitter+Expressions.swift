@@ -109,6 +109,7 @@ extension SwiftEmitter {
 
         case let .index(a, i):
             if let (view, lookup) = requestLookup(a, i) { return "\(view).\(lookup)" }
+            if case .string(let key) = i, let entry = unboxedEntry(a, key) { return entry }
             if case .string(let column) = i, let field = rowField(a, column) { return field }
             if case .name = a, case .array(let element)? = nativeType(a), !needsStatements(i) {
                 return "arrayElement(\(try nativeExpr(a, .array(element))), \(try expr(i)), \(element.valueCase))"
@@ -118,6 +119,7 @@ extension SwiftEmitter {
 
         case let .member(a, name):
             if let view = requestView(a) { return "\(view).field(\(swiftString(name)))" }
+            if let entry = unboxedEntry(a, name) { return entry }
             if let field = rowField(a, name) { return field }
             return "(try memberValue(\(try expr(a)), \(swiftString(name))))"
 
@@ -221,7 +223,7 @@ extension SwiftEmitter {
         // A std function imported by name or called through a std namespace, bound once: called
         // as the builtin itself, not through the module variable that holds it.
         if let std = stdCallee(callee) {
-            if std.path == "std/http/server", std.name == "json", let body = try jsonOfMapLiteral(args) ?? jsonOfRows(args) {
+            if std.path == "std/http/server", std.name == "json", let body = try jsonBody(args) {
                 return "(try Builtins.jsonResponse(\(body.bytes), status: \(body.status)))"
             }
             let constant = stdFunctionConstant(std)
@@ -283,6 +285,34 @@ extension SwiftEmitter {
         let constant = "sf_\(identifierPart(std.path))_\(identifierPart(std.name))\(std.namespace ? "_ns" : "")"
         usedStdFunctions[constant] = std
         return constant
+    }
+
+    /// `json(x, status)` whose JSON text is written directly: of a map literal, a typed row
+    /// or rows, or an unboxed map variable.
+    func jsonBody(_ args: [Expr]) throws -> JSONBody? {
+        if let body = try jsonOfMapLiteral(args) ?? jsonOfRows(args) { return body }
+        guard args.count == 1 || args.count == 2, case .name(let r) = args[0], case let .local(hops, slot) = r.binding,
+              case let .unboxedMap(keys, vars) = storage(hops: hops, slot: slot) else { return nil }
+        let status = args.count == 2 ? try expr(args[1]) : "nil"
+        let out = temp("json")
+        line("var \(out): [UInt8] = [0x7B]")
+        line("\(out).reserveCapacity(\(16 + 32 * keys.count))")
+        for (n, key) in keys.enumerated() {
+            if n > 0 { line("\(out).append(0x2C)") }
+            line("JSONWriter.writeString(\(swiftString(key)), to: &\(out)); \(out).append(0x3A)")
+            line("JSONWriter.write(\(vars[n]), to: &\(out))")
+        }
+        line("\(out).append(0x7D)")
+        return JSONBody(bytes: out, status: status)
+    }
+
+    /// `x.key` / `x["key"]` of an unboxed map variable: the key's variable (None for a key the
+    /// literal does not have, as a Map answers).
+    func unboxedEntry(_ base: Expr, _ key: String) -> String? {
+        guard case .name(let r) = base, case let .local(hops, slot) = r.binding,
+              case let .unboxedMap(keys, vars) = storage(hops: hops, slot: slot) else { return nil }
+        guard let i = keys.firstIndex(where: { $0.utf8.elementsEqual(key.utf8) }) else { return "Value.none" }
+        return vars[i]
     }
 
     /// `json(row)` / `json(rows)` (status optional) of a typed row variable: the JSON text
@@ -462,9 +492,10 @@ extension SwiftEmitter {
             switch storage(hops: hops, slot: slot) {
             case .local(let n): line("\(n) = \(v)")
             case let .native(n, type): line("\(n) = \(type.extract(v))")
-            case .request:
-                // Unreachable: a request parameter that is assigned escapes (no typed entry).
-                line("throw RuntimeError(\"internal error: assignment to a typed request\")")
+            case .request, .unboxedMap:
+                // Unreachable: a request parameter that is assigned escapes (no typed entry), an
+                // assigned map literal is not unboxed.
+                line("throw RuntimeError(\"internal error: assignment to a typed variable\")")
             case .cell(let n):
                 line("_ = try \(n).get(\(swiftString(r.name)))")
                 line("\(n).value = \(v)")
@@ -496,7 +527,7 @@ extension SwiftEmitter {
             }
             v = t
             switch storage(hops: hops, slot: slot) {
-            case .native, .request:
+            case .native, .request, .unboxedMap:
                 // Unreachable: variables assigned through a path are never given a Swift type.
                 line("throw RuntimeError(\"internal error: indexed assignment into a typed variable\")")
             case .local(let n):

@@ -34,7 +34,7 @@ extension SwiftEmitter {
 
     private func responseBuilder(_ std: (path: String, name: String, namespace: Bool), _ args: [Expr]) throws -> String {
         if std.namespace { line("try requireCallable(\(stdFunctionConstant(std)))") }
-        if std.name == "json", let body = try jsonOfMapLiteral(args) ?? jsonOfRows(args) {
+        if std.name == "json", let body = try jsonBody(args) {
             return "(try ResponseBuilder.json(\(body.bytes), status: \(body.status)))"
         }
         let xs = try builtinArguments(std.name, args)

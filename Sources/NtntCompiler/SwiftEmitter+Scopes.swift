@@ -21,6 +21,10 @@ extension SwiftEmitter {
                 slots.append(.request(r.view))
             } else if isModule {
                 slots.append(.cell("self.\(base)"))
+            } else if let keys = variables.unboxedMaps[SlotKey(scope: ObjectIdentifier(info), slot: slot)] {
+                let vars = keys.indices.map { "\(base)_\($0)" }
+                for v in vars { line("var \(v): Value = .none") }
+                slots.append(.unboxedMap(keys: keys, vars: vars))
             } else if let type = nativeSlots[SlotKey(scope: ObjectIdentifier(info), slot: slot)] {
                 line("var \(base): \(type.declaredType) = \(type.zero)")
                 slots.append(.native(base, type))
@@ -51,6 +55,9 @@ extension SwiftEmitter {
         case .cell(let n): line("\(n).value = \(value)")
         case let .native(n, type): line("\(n) = \(type.extract(value))")
         case .request: break  // bound to the view the typed entry receives
+        case .unboxedMap:
+            // Only its `let` gives it a value (the analysis excludes assigned variables).
+            preconditionFailure("assignment to an unboxed map")
         }
     }
 
@@ -61,6 +68,11 @@ extension SwiftEmitter {
             case .local(let n): return n
             case let .native(n, type): return type.wrap(n)
             case .request(let view): return "\(view).value"
+            case let .unboxedMap(keys, vars):
+                // The whole Map after all (a use no entry read covers): made here, as the literal would.
+                let constant = "\(className)_keys\(mapKeyConstants.count)"
+                mapKeyConstants.append((constant, keys))
+                return "Value.map(ValueMap(sortedKeys: \(constant), values: [\(vars.joined(separator: ", "))]))"
             case .cell(let n):
                 return r.isInTemplate ? "(\(n).value ?? .none)" : "(try \(n).get(\(swiftString(r.name))))"
             }

@@ -146,6 +146,8 @@ extension SwiftEmitter {
     }
 
     func statement(_ s: Stmt) throws {
+        // A declaration was hoisted to its scope's entry: here it emits nothing to mark.
+        if case .function = s.kind { return }
         markLine(s.loc)
         switch s.kind {
         case .expr(.ifElse(let c, let t, let el)):
@@ -159,6 +161,14 @@ extension SwiftEmitter {
             guard let clause = otherwise else {
                 if case let .native(n, type) = storage(hops: 0, slot: d.slot) {
                     line("\(n) = \(try nativeExpr(valueExpr, type))")
+                    return
+                }
+                if case let .unboxedMap(keys, vars) = storage(hops: 0, slot: d.slot), case .map(let entries) = valueExpr {
+                    // Entries in source order; a repeated key keeps its last value, as in a map.
+                    for (k, v) in entries {
+                        guard case .string(let key) = k, let i = keys.firstIndex(where: { $0.utf8.elementsEqual(key.utf8) }) else { continue }
+                        line("\(vars[i]) = \(try expr(v))")
+                    }
                     return
                 }
                 let v = try expr(valueExpr)
@@ -188,7 +198,7 @@ extension SwiftEmitter {
             try otherwiseBlock(clause, errValue)
             line("}")
         case .function:
-            break  // hoisted at scope entry
+            break  // hoisted at scope entry (returned above)
         case .returnStmt(let e):
             if functionDepth > 0, returnsResponse, let e {
                 line("return \(try responseExpr(e))")

@@ -29,6 +29,8 @@ enum Storage {
     case cell(String)    // let NAME = Cell()
     case native(String, NativeType)  // var NAME: Int/Double/Bool/String/[T] (type inference proved it)
     case request(String)  // a typed handler's request parameter: a RequestView read field by field
+    /// A map literal kept as one `var NAME: Value` per key (keys in Map order).
+    case unboxedMap(keys: [String], vars: [String])
 }
 
 /// Emits one module.
