@@ -43,13 +43,16 @@ struct VariableFacts {
 /// the JSON of it; none assigns it or captures it.
 struct UnboxedMapUses {
     var keys: [SlotKey: [String]] = [:]
+    /// How many declarations bind each slot (a `let` again, a parameter, a loop variable, an
+    /// `err`, a pattern binding or a `fn` of the same name share a slot in one scope).
+    var bindings: [SlotKey: Int] = [:]
     var uses: [SlotKey: Int] = [:]
     var entryReads: [SlotKey: Int] = [:]
     var excluded: Set<SlotKey> = []
 
     func result(captured: [ObjectIdentifier: Set<Int>]) -> [SlotKey: [String]] {
         keys.filter { key, _ in
-            !excluded.contains(key) && !(captured[key.scope]?.contains(key.slot) ?? false)
+            !excluded.contains(key) && bindings[key] == 1 && !(captured[key.scope]?.contains(key.slot) ?? false)
                 && uses[key, default: 0] == entryReads[key, default: 0]
         }
     }
@@ -110,7 +113,35 @@ final class CaptureAnalysis: ASTWalker {
         return key
     }
 
+    private func bound(_ scope: ScopeInfo, _ slot: Int) {
+        maps.bindings[SlotKey(scope: ObjectIdentifier(scope), slot: slot), default: 0] += 1
+    }
+
+    private func bound(_ p: Pattern, in scope: ScopeInfo) {
+        switch p {
+        case .binding(let d): bound(scope, d.slot)
+        case .some(let q), .ok(let q), .err(let q): bound(q, in: scope)
+        case .array(let qs): qs.forEach { bound($0, in: scope) }
+        case .wildcard, .int, .float, .string, .bool, .unit, .none: break
+        }
+    }
+
+    override func enter(_ f: FunctionDecl) -> Bool {
+        for p in f.parameters { bound(f.scope, p.decl.slot) }
+        return true
+    }
+
     override func visit(_ s: Stmt) -> Bool {
+        if let top = scopes.last {
+            switch s.kind {
+            case let .letDecl(d, _, o):
+                bound(top.info, d.slot)
+                if let o { bound(o.body.scope, o.errDecl.slot) }
+            case let .forIn(d, _, _, scope): bound(scope, d.slot)
+            case .function(let f): if let d = f.decl { bound(top.info, d.slot) }
+            default: break
+            }
+        }
         if case let .letDecl(d, v, o) = s.kind, let top = scopes.last {
             facts.declaredNames[ObjectIdentifier(top.info), default: [:]][d.slot] = d.name
             if !functions.isEmpty {
@@ -176,6 +207,18 @@ final class CaptureAnalysis: ASTWalker {
                 }
             }
             loops(t.nodes)
+        case let .match(_, arms) where !arms.isEmpty:
+            for arm in arms { bound(arm.pattern, in: arm.scope) }
+            return matchArms(e)
+        default:
+            break
+        }
+        return true
+    }
+
+    /// `match <typed-row call> { Ok(row) => … }`: the first arm's `row` is what `?` gives.
+    private func matchArms(_ e: Expr) -> Bool {
+        switch e {
         case let .match(subject, arms):
             // `match <typed-row call> { Ok(row) => … }`: the first arm's `row` is what `?` gives.
             if !functions.isEmpty, typedRowCall(subject), let first = arms.first, first.guardExpr == nil,

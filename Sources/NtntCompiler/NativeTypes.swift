@@ -328,7 +328,13 @@ extension SwiftEmitter {
             line("switch \(outcome) {")
             line("case .ok(let r): \(u) = r")
             line("case .err(let e):")
-            line(functionDepth == 0 ? "    _ = e; throw CompiledProgramExit()" : "    return Value.err(e)")
+            if functionDepth == 0 {
+                line("    _ = e; throw CompiledProgramExit()")
+            } else {
+                indent += 1
+                returnLine("Value.err(e)")
+                indent -= 1
+            }
             line("}")
             return u
         case let (.call(.name(r), args, _), .int) where isGlobal(r, "len") && args.count == 1:

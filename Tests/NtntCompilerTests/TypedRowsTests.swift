@@ -17,7 +17,8 @@ enum TypedRowsCorpus {
     static let programs: [(String, String, String)] = {
         var list = [("typed_db_typed_rows", root + "/Tests/Conformance/db_typed_rows.tnt", "db_typed_rows.tnt"),
                     ("typed_schema_change", root + "/Tests/TypedRows/schema_change.tnt", "Tests/TypedRows/schema_change.tnt"),
-                    ("typed_sample_bench", root + "/samples/bench/app.tnt", "samples/bench/app.tnt")]
+                    ("typed_sample_bench", root + "/samples/bench/app.tnt", "samples/bench/app.tnt"),
+                    ("typed_handlers", root + "/Tests/TypedRows/handlers.tnt", "Tests/TypedRows/handlers.tnt")]
         for style in StyleCorpus.styles {
             list.append(("typed_style_\(style)", root + "/samples/styles/\(style).tnt", "samples/styles/\(style).tnt"))
         }
@@ -221,5 +222,23 @@ enum TypedRowsCorpus {
             defer { #expect(compiled.stop() == 0) }
             try CompiledHTTPTests.expectAnswersLikeTheSample(sample, compiled, program)
         }
+    }
+
+    /// Typed rows read with `?` directly in route handlers (their typed response entries)
+    /// answer exactly like `ntnt run`, the Err of a failed statement included.
+    @Test func typedRowsInHandlersAnswerLikeTheInterpreter() throws {
+        try #require(CompiledCorpus.build.built, "the compiled package did not build")
+        #expect(CompiledCorpus.build.failures["typed_handlers"] == nil)
+        let interpreted = try ServerProcess(app: "Tests/TypedRows/handlers.tnt")
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "typed_handlers"], compiledBinary: CompiledHTTPTests.binary)
+        defer { #expect(compiled.stop() == 0) }
+        for path in ["/world/7", "/world/0", "/worlds/3", "/worlds/0", "/bad/x", "/bad/5"] {
+            let a = try fetch(interpreted.port, "GET", path)
+            let b = try fetch(compiled.port, "GET", path)
+            #expect(a.status == b.status && a.body == b.body, "GET \(path): \(a.status) \(a.body) vs \(b.status) \(b.body)")
+            #expect(a.headers["content-type"] == b.headers["content-type"], "GET \(path)")
+        }
+        #expect(try fetch(compiled.port, "GET", "/world/7").body == #"{"id":7,"known":true}"#)
     }
 }

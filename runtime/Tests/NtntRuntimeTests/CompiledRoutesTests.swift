@@ -40,6 +40,19 @@ import Testing
         let r = Self.routes
         #expect(describe(r.match(method: "GET", path: "//a///b/")) == "0")
         #expect(describe(r.match(method: "GET", path: "/a/%62")) == "0")
+        // Compared as Strings, as Router does: U+212A KELVIN SIGN is canonically "K".
+        let kelvin = CompiledRoutes(table: [("GET", "/K")]) { wanted, path, other in
+            if path.count == 1 && path.is(0, "K") {
+                if wanted == "GET" { return .found(index: 0, parameters: []) }
+                other = true
+            }
+            return nil
+        }
+        #expect(describe(kelvin.match(method: "GET", path: "/%E2%84%AA")) == "0")
+        #expect(describe(kelvin.match(method: "GET", path: "/\u{212A}")) == "0")
+        var router = Router<Int>()
+        router.add(method: "GET", pattern: "/K", handler: 0)
+        if case .found = router.match(method: "GET", path: "/%E2%84%AA") {} else { Issue.record("Router: the Kelvin sign should match K") }
         #expect(describe(r.match(method: "HEAD", path: "/a/b")) == "0")
         #expect(describe(r.match(method: "POST", path: "/a/x%20y")) == "1 x=x y")
         #expect(describe(r.match(method: "POST", path: "/a/b")) == "1 x=b")

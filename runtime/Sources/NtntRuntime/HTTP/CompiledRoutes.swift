@@ -35,12 +35,14 @@ public struct PathSegments {
         UnsafeBufferPointer(rebasing: bytes[Int(bounds[2 * i])..<Int(bounds[2 * i + 1])])
     }
 
-    /// Whether segment `i`, percent-decoded, is `literal` (a pattern's literal segment).
+    /// Whether segment `i`, percent-decoded, is `literal` (a pattern's literal segment, ASCII):
+    /// equal as Strings are, as `Router` compares them, so non-ASCII text that is canonically
+    /// equivalent to the literal (the Kelvin sign and `K`) matches too.
     public func `is`(_ i: Int, _ literal: StaticString) -> Bool {
         let s = segment(i)
         let l = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
-        if !s.contains(UInt8(ascii: "%")) { return s.count == l.count && s.elementsEqual(l) }
-        return percentDecode(s, plusAsSpace: false).utf8.elementsEqual(l)
+        if !s.contains(where: { $0 == UInt8(ascii: "%") || $0 >= 0x80 }) { return s.count == l.count && s.elementsEqual(l) }
+        return percentDecode(s, plusAsSpace: false) == String(decoding: l, as: UTF8.self)
     }
 
     /// Segment `i`, percent-decoded (a `{name}` parameter's value).
