@@ -139,6 +139,11 @@ final class CaptureAnalysis: ASTWalker {
                 if let o { bound(o.body.scope, o.errDecl.slot) }
             case let .forIn(d, _, _, scope): bound(scope, d.slot)
             case .function(let f): if let d = f.decl { bound(top.info, d.slot) }
+            case .importStmt(let imp):
+                switch imp.form {
+                case .names(let names): names.forEach { bound(top.info, $0.alias.slot) }
+                case .namespace(let d): bound(top.info, d.slot)
+                }
             default: break
             }
         }

@@ -30,11 +30,11 @@ struct CompileReport {
             case .route(let method): what = "\(method) \(e.pattern ?? "<computed>")"
             case .middleware: what = "middleware"
             }
-            if let f = e.handler, typed.contains(f) {
-                out += "  \(what) -> \(name(f)) (\(location(f.loc))): typed, \(describe(facts.facts(of: f)))\n"
+            if let f = e.handler, TypedHandlers.whyUntyped(e, f, facts) == nil {
+                out += "  \(what) -> \(name(f)) (\(location(f.loc))): typed, \(describe(facts.facts(of: f), e))\n"
             } else if let f = e.handler {
-                let why = TypedHandlers.whyUntyped(f, facts) ?? "unknown"
-                out += "  \(what) -> \(name(f)) (\(location(f.loc))): untyped: \(why), \(describe(facts.facts(of: f)))\n"
+                let why = TypedHandlers.whyUntyped(e, f, facts) ?? "unknown"
+                out += "  \(what) -> \(name(f)) (\(location(f.loc))): untyped: \(why), \(describe(facts.facts(of: f), e))\n"
             } else {
                 out += "  \(what): dynamic: \(e.dynamicReason ?? "unknown") (\(location(e.reasonLoc)))\n"
             }
@@ -63,10 +63,14 @@ struct CompileReport {
     private func name(_ f: FunctionDecl) -> String { f.name ?? "<closure>" }
 
     /// What the server knows of a handler.
-    private func describe(_ f: FunctionFacts) -> String {
+    private func describe(_ f: FunctionFacts, _ e: RouteEntry) -> String {
         var parts: [String] = []
+        var middleware = false
+        if case .middleware = e.kind { middleware = true }
         if f.isConstant {
             parts.append("constant response")
+        } else if middleware && f.request.escapes && !f.request.escapesBesidesReturn {
+            parts.append("passes its request on" + (f.request.fields.isEmpty ? "" : ", reads " + f.request.fields.sorted().joined(separator: ", ")))
         } else if f.request.escapes {
             parts.append("reads the whole request")
         } else if f.request.fields.isEmpty {

@@ -14,7 +14,6 @@ public enum ProgramInspection {
             return .failure(CompileFailure(report: loader.diagnostics.render()))
         }
         let facts = ProgramFacts(loader: loader)
-        let typed = TypedHandlers.find(facts, loadOrder: loader.loadOrder)
         var routes: [JSONText] = [], middleware: [JSONText] = []
         for e in RouteTable.entries(facts.values, loadOrder: loader.loadOrder) {
             var fields: [(String, JSONText)] = []
@@ -26,11 +25,11 @@ public enum ProgramInspection {
             if let f = e.handler {
                 fields.append(("handler", .string(f.name ?? "<closure>")))
                 fields.append(("handler_at", .string(SourcePosition.describe(f.loc))))
-                if typed[ObjectIdentifier(f)] != nil {
+                if TypedHandlers.whyUntyped(e, f, facts) == nil {
                     fields.append(("compiled", .string("typed")))
                 } else {
                     fields.append(("compiled", .string("untyped")))
-                    fields.append(("reason", .string(TypedHandlers.whyUntyped(f, facts) ?? "unknown")))
+                    fields.append(("reason", .string(TypedHandlers.whyUntyped(e, f, facts) ?? "unknown")))
                 }
             } else {
                 fields.append(("handler", .null))

@@ -83,6 +83,7 @@ extension SwiftEmitter {
         defer { requestParameter = saved }
         var out = ""
         if typedHandlers.middleware.contains(id) {
+            entryPassesRequestOn = true
             out += ", requestEntry: { [unowned self] view in\n" + closureBody(f) + "}"
         }
         if typedHandlers.routes.contains(id) {
@@ -96,28 +97,26 @@ extension SwiftEmitter {
     /// fields it reads, a constant response), for the server; empty when nothing is known.
     func factsArgument(_ f: FunctionDecl) -> String {
         let known = facts.facts(of: f)
-        let fields: String
-        if known.request.escapes {
-            fields = ".all"
-        } else {
-            fields = "[" + RequestFieldNames.swiftCases(known.request.fields).joined(separator: ", ") + "]"
-        }
-        return ", facts: HandlerFacts(blocks: \(known.blocks), fields: \(fields), isConstant: \(known.isConstant))"
+        let read = "[" + RequestFieldNames.swiftCases(known.request.fields).joined(separator: ", ") + "]"
+        let fields = known.request.escapes ? ".all" : read
+        // Passing the request on needs, as middleware, only the fields it reads.
+        let asMiddleware = known.request.escapes && !known.request.escapesBesidesReturn ? ", middlewareFields: \(read)" : ""
+        return ", facts: HandlerFacts(blocks: \(known.blocks), fields: \(fields), isConstant: \(known.isConstant)\(asMiddleware))"
     }
 
     /// Parameters, hoisting, contracts and the body of a function; returns its value.
     func functionBody(_ f: FunctionDecl, argumentsOneByOne: Bool = false) throws {
         let savedLoops = loops
-        let savedReturns = returnsResponse
+        let savedReturns = (returnsResponse, passesRequestOn)
         loops = []
-        // Only the body a response entry was asked for; its nested functions return Values.
-        returnsResponse = entryReturnsResponse
-        entryReturnsResponse = false
+        // Only the body an entry was asked for; its nested functions return Values.
+        (returnsResponse, passesRequestOn) = (entryReturnsResponse, entryPassesRequestOn)
+        (entryReturnsResponse, entryPassesRequestOn) = (false, false)
         functionDepth += 1
         defer {
             functionDepth -= 1
             loops = savedLoops
-            returnsResponse = savedReturns
+            (returnsResponse, passesRequestOn) = savedReturns
         }
         line("try self.rt.enter()")
         line("defer { self.rt.leave() }")
@@ -164,10 +163,10 @@ extension SwiftEmitter {
             let result = temp("result")
             line("let \(result): Value = try { () throws -> Value in")
             indent += 1
-            let answersResponse = returnsResponse
-            returnsResponse = false
+            let entryReturns = (returnsResponse, passesRequestOn)
+            (returnsResponse, passesRequestOn) = (false, false)
             try blockValue(f.body.statements, .returnValue)
-            returnsResponse = answersResponse
+            (returnsResponse, passesRequestOn) = entryReturns
             indent -= 1
             line("}()")
             openScope(f.ensuresScope, names: [0: "result"])
@@ -202,16 +201,6 @@ enum RequestFieldNames {
 /// Which registered functions get a typed entry: route handlers and middleware resolved before
 /// running (`RouteTable`) that take one parameter and only read fields of it.
 enum TypedHandlers {
-    /// Typed handlers by identity, and for every other resolved handler why it is not typed.
-    static func find(_ facts: ProgramFacts, loadOrder: [String]) -> [ObjectIdentifier: FunctionDecl] {
-        var typed: [ObjectIdentifier: FunctionDecl] = [:]
-        for e in RouteTable.entries(facts.values, loadOrder: loadOrder) {
-            guard let f = e.handler, whyUntyped(f, facts) == nil else { continue }
-            typed[ObjectIdentifier(f)] = f
-        }
-        return typed
-    }
-
     /// Which typed functions a route registers (they answer with a typed response) and which
     /// are middleware (they answer with a Value: a response or the request passed on).
     struct Roles {
@@ -226,16 +215,24 @@ enum TypedHandlers {
     static func roles(_ facts: ProgramFacts, loadOrder: [String]) -> Roles {
         var roles = Roles()
         for e in RouteTable.entries(facts.values, loadOrder: loadOrder) {
-            guard let f = e.handler, whyUntyped(f, facts) == nil else { continue }
+            guard let f = e.handler, whyUntyped(e, f, facts) == nil else { continue }
             if case .route = e.kind { roles.routes.insert(ObjectIdentifier(f)) } else { roles.middleware.insert(ObjectIdentifier(f)) }
         }
         return roles
     }
 
-    /// Why a resolved handler gets no typed entry (nil when it does).
-    static func whyUntyped(_ f: FunctionDecl, _ facts: ProgramFacts) -> String? {
+    /// Why a resolved handler (or middleware) gets no typed entry (nil when it does). A
+    /// middleware may return its request as it is: that passes it on, replacing nothing.
+    static func whyUntyped(_ f: FunctionDecl, _ facts: ProgramFacts, asMiddleware: Bool = false) -> String? {
         guard f.parameters.count == 1, f.requiredArity == 1 else { return "it does not take exactly one parameter" }
-        if facts.facts(of: f).request.escapes { return "it uses its request as a whole value" }
+        let request = facts.facts(of: f).request
+        if asMiddleware ? request.escapesBesidesReturn : request.escapes { return "it uses its request as a whole value" }
         return nil
+    }
+
+    /// `whyUntyped` for the role a registration gives the function.
+    static func whyUntyped(_ e: RouteEntry, _ f: FunctionDecl, _ facts: ProgramFacts) -> String? {
+        if case .middleware = e.kind { return whyUntyped(f, facts, asMiddleware: true) }
+        return whyUntyped(f, facts)
     }
 }

@@ -35,6 +35,8 @@ extension SwiftEmitter {
         case .expr(let e):
             if returnsResponse, case .returnValue = tail {
                 line("return \(try responseExpr(e))")
+            } else if passesRequestOn, case .returnValue = tail, requestView(e) != nil {
+                line("return Value.unit")
             } else {
                 finish(try expr(e), tail)
             }
@@ -202,6 +204,10 @@ extension SwiftEmitter {
         case .returnStmt(let e):
             if functionDepth > 0, returnsResponse, let e {
                 line("return \(try responseExpr(e))")
+                break
+            }
+            if functionDepth > 0, passesRequestOn, let e, requestView(e) != nil {
+                line("return Value.unit")  // the request passed on unchanged: continue
                 break
             }
             let v = try e.map { try expr($0) } ?? "Value.unit"

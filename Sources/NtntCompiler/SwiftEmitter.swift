@@ -60,6 +60,11 @@ final class SwiftEmitter {
     var entryReturnsResponse = false
     /// The function body being emitted returns `HTTPResponse` (a route's response entry).
     var returnsResponse = false
+    /// The next function body emitted is a middleware's typed entry.
+    var entryPassesRequestOn = false
+    /// The function body being emitted is a middleware's typed entry: returning its request
+    /// as it is passes it on (the entry answers Unit: continue).
+    var passesRequestOn = false
     /// While a typed entry's body is emitted: its request parameter's slot and the view's name.
     var requestParameter: (slot: SlotKey, view: String)?
     /// The saved values of an ensures clause's `old(…)` expressions.

@@ -64,8 +64,10 @@ func handlerFacts(_ facts: ProgramFacts) -> (Value) -> HandlerFacts {
     { v in
         guard case .function(let f) = v, let c = f as? Closure else { return .unknown }
         let known = facts.facts(of: c.decl)
-        let fields = known.request.escapes ? RequestFields.all : RequestFields(names: known.request.fields)
-        return HandlerFacts(blocks: known.blocks, fields: fields, isConstant: known.isConstant)
+        let read = RequestFields(names: known.request.fields)
+        let fields = known.request.escapes ? RequestFields.all : read
+        return HandlerFacts(blocks: known.blocks, fields: fields, isConstant: known.isConstant,
+                            middlewareFields: known.request.escapesBesidesReturn ? .all : read)
     }
 }
 

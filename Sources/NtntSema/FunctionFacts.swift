@@ -16,10 +16,15 @@ public struct RequestReads: Equatable, Sendable {
     public var fields: Set<String> = []
     /// The parameter is used as a whole value (passed on, returned, stored): every field is needed.
     public var escapes = false
+    /// Whether some whole-value use is other than being returned as it is (`return req`, or
+    /// `req` as the value the body ends with): a middleware that only returns its request
+    /// passes it on unchanged, which replaces nothing.
+    public var escapesBesidesReturn = false
 
     public init(fields: Set<String> = [], escapes: Bool = false) {
         self.fields = fields
         self.escapes = escapes
+        self.escapesBesidesReturn = escapes
     }
 
     /// Reads nothing at all.
@@ -136,6 +141,8 @@ final class Collector: ASTWalker {
     override func enter(_ f: FunctionDecl) -> Bool {
         direct[ObjectIdentifier(f)] = Direct()
         if let p = f.parameters.first { requestParams[SlotID(f.scope, p.decl.slot)] = ObjectIdentifier(f) }
+        // With postconditions the result is checked first: not simply passed on.
+        if f.ensures.isEmpty { noteTail(f.body.statements, of: f) }
         return true
     }
 
@@ -145,10 +152,28 @@ final class Collector: ASTWalker {
         }
     }
 
+    /// A declaration that reuses a request parameter's slot (`let req = …` in the body, which
+    /// shares the parameters' scope) replaces the request: a use of it as a whole value.
+    private func declared(_ d: VarDecl) {
+        guard let top = scopes.last, let owner = requestParams[SlotID(top.info, d.slot)] else { return }
+        read(owner, field: nil)
+    }
+
     override func visit(_ s: Stmt) -> Bool {
         switch s.kind {
+        case .letDecl(let d, _, _): declared(d)
+        case .function(let f): if let d = f.decl { declared(d) }
+        case .importStmt(let imp):
+            switch imp.form {
+            case .names(let names): names.forEach { declared($0.alias) }
+            case .namespace(let d): declared(d)
+            }
+            note { $0.blocks = true; $0.pure = false }
+        default: break
+        }
+        switch s.kind {
+        case .returnStmt(let e?): if let f = functions.last, f.ensures.isEmpty { noteReturned(e, by: f) }
         case .whileLoop, .loop, .forIn: note { $0.pure = false }
-        case .importStmt: note { $0.blocks = true; $0.pure = false }
         default: break
         }
         return true
@@ -162,7 +187,39 @@ final class Collector: ASTWalker {
 
     private func read(_ owner: ObjectIdentifier, field: String?) {
         if let field { direct[owner, default: Direct()].request.fields.insert(field) }
-        else { direct[owner, default: Direct()].request.escapes = true }
+        else {
+            direct[owner, default: Direct()].request.escapes = true
+            direct[owner, default: Direct()].request.escapesBesidesReturn = true
+        }
+    }
+
+    /// Names returned as they are (by `return`, or as the value a body, or a branch of an `if`
+    /// it ends with, gives), with the function that returns them: a request returned by its
+    /// own handler is passed on; returned by a closure inside it, it escapes.
+    private var returnedRefs: [ObjectIdentifier: ObjectIdentifier] = [:]
+
+    private func noteReturned(_ e: Expr, by f: FunctionDecl) {
+        if case .name(let r) = e { returnedRefs[ObjectIdentifier(r)] = ObjectIdentifier(f) }
+    }
+
+    /// The names a block gives as its value, through a final `if`/`else` or block.
+    private func noteTail(_ statements: [Stmt], of f: FunctionDecl) {
+        guard let last = statements.last else { return }
+        switch last.kind {
+        case .expr(.ifElse(_, let then, let elseBranch)):
+            noteTail(then.statements, of: f)
+            var branch = elseBranch
+            while let b = branch {
+                switch b {
+                case .block(let block): noteTail(block.statements, of: f); branch = nil
+                case .elseIf(.ifElse(_, let t, let e)): noteTail(t.statements, of: f); branch = e
+                case .elseIf: branch = nil
+                }
+            }
+        case .expr(let e): noteReturned(e, by: f)
+        case .block(let b): noteTail(b.statements, of: f)
+        default: break
+        }
     }
 
     override func visit(_ e: Expr) -> Bool {
@@ -181,7 +238,13 @@ final class Collector: ASTWalker {
                 return false
             }
         case .name(let r):
-            if let owner = requestOwner(r) { read(owner, field: nil) }
+            if let owner = requestOwner(r) {
+                if returnedRefs[ObjectIdentifier(r)] == owner {
+                    direct[owner, default: Direct()].request.escapes = true
+                } else {
+                    read(owner, field: nil)
+                }
+            }
             nameRead(r)
         case let .assign(t, _, _):
             let r: VarRef

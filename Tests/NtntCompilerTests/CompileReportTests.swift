@@ -12,7 +12,7 @@ import Testing
     static let programs: [(name: String, path: String)] =
         [("bench", "samples/bench/app.tnt")] + StyleCorpus.styles.map { ($0, "samples/styles/\($0).tnt") }
         + [("dynamic_routes", "Tests/Servers/dynamic_routes.tnt"), ("db_batching", "Tests/Conformance/db_batching.tnt"),
-           ("routing", "Tests/Servers/routing.tnt")]
+           ("routing", "Tests/Servers/routing.tnt"), ("middleware", "Tests/Servers/middleware.tnt")]
 
     static func report(_ path: String) throws -> String {
         let unit = CompileUnit(name: "report", path: ConformanceCorpus.projectRoot + "/" + path, displayPath: path)
@@ -75,6 +75,35 @@ import Testing
         }
         #expect(report.contains("GET /static/{name} -> <closure> (Tests/Servers/dynamic_routes.tnt:31:"))
         #expect(report.contains("router: the runtime's: a route's pattern is computed at run time (Tests/Servers/dynamic_routes.tnt:17:"))
+    }
+
+    /// A middleware that returns its request as it is passes it on: typed, reading only its
+    /// fields; a handler returning its request, or a closure inside a middleware returning it,
+    /// uses the whole request.
+    @Test func middlewarePassingItsRequestOnIsTyped() throws {
+        let report = try Self.report("Tests/Servers/middleware.tnt")
+        #expect(report.contains("middleware -> remember (Tests/Servers/middleware.tnt:9:1): typed, passes its request on, reads id, method, path, runs on the event loop"), "\(report)")
+        let (dir, main) = try CLI.temporaryFile("main.tnt", """
+            import { text } from "std/http/server"
+            fn echo(req) { req }
+            fn keeps(req) {
+                let later = fn() { req }
+                if req.path == "/x" { return later() }
+                req
+            }
+            fn branches(req) { if req.method == "GET" { req } else { return req } }
+            use_middleware(echo)
+            use_middleware(keeps)
+            use_middleware(branches)
+            get("/echo", echo)
+            listen(8080)
+            """)
+        let unit = CompileUnit(name: "report", path: dir + "/" + main, displayPath: main)
+        let r = try Compiler.compile(unit, globalNames: Interpreter.globalNamesForCompiler).get().report
+        #expect(r.contains("middleware -> echo (") && r.contains("): typed, passes its request on, runs on the event loop"), "\(r)")
+        #expect(r.contains("middleware -> keeps (") && r.contains("untyped: it uses its request as a whole value"), "\(r)")
+        #expect(r.contains("middleware -> branches (") && r.contains("typed, passes its request on, reads method"), "\(r)")
+        #expect(r.contains("GET /echo -> echo (") && r.contains("untyped: it uses its request as a whole value, reads the whole request"), "\(r)")
     }
 
     /// Which patterns the generated router takes: the runtime router's rules, or none.

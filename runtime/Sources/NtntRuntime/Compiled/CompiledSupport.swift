@@ -14,7 +14,7 @@ public final class CompiledFunction: FunctionValue {
     public let body: ([Value]) throws -> Value
     /// What the compiler proved of the function, for when it is registered as a handler.
     public let facts: HandlerFacts
-    /// For a typed route handler: the same function over a `RequestView` (the request Map is
+    /// For a typed middleware: the same function over a `RequestView` (the request Map is
     /// never built; each field is made when read).
     public let requestEntry: ((RequestView) throws -> Value)?
     /// For a typed route handler: the same function over a `RequestView` answering with a

@@ -70,9 +70,8 @@ public struct AppDispatcher {
     /// The program's generated route matcher, when it describes the registered routes.
     private var compiledRoutes: CompiledRoutes?
     private var handlers: [Value] = []
-    /// Typed entries of compiled handlers (called with a `RequestView` instead of a Map).
-    private var typedEntries: [TypedEntry?] = []
-    /// The same, answering with a typed response (no response Map either).
+    /// Typed entries of compiled route handlers: called with a `RequestView` instead of a Map,
+    /// answering with a typed response (no response Map either).
     private var responseEntries: [ResponseEntry?] = []
     /// Routes whose handler (and every middleware) cannot block.
     private var inlineSafe: [Bool] = []
@@ -97,12 +96,11 @@ public struct AppDispatcher {
         let middlewareSafe = middlewareFacts.allSatisfy { !$0.blocks }
         // Middleware receives the request first and may pass it on replaced; it needs what it
         // reads itself, and the handler what the handler reads.
-        let middlewareFields = middlewareFacts.reduce(RequestFields()) { $0.union($1.fields) }
+        let middlewareFields = middlewareFacts.reduce(RequestFields()) { $0.union($1.middlewareFields) }
         for (i, r) in registry.routes.enumerated() {
             router.add(method: r.method, pattern: r.pattern, handler: i)
             let handler = rebind(r.handler)
             handlers.append(handler)
-            typedEntries.append(AppDispatcher.typedEntry(handler))
             responseEntries.append(AppDispatcher.responseEntry(handler))
             let f = facts(r.handler)
             inlineSafe.append(middlewareSafe && !f.blocks)
@@ -119,7 +117,8 @@ public struct AppDispatcher {
         self.quiet = quiet
     }
 
-    /// The typed entry of a compiled handler, if it has one.
+    /// The typed entry of a compiled middleware (a `requestEntry` is never a route's: a
+    /// function typed as middleware may not be typed as a handler), if it has one.
     static func typedEntry(_ v: Value) -> TypedEntry? {
         guard case .function(let fv) = v, let c = fv as? CompiledFunction else { return nil }
         return c.requestEntry
@@ -210,9 +209,6 @@ public struct AppDispatcher {
                 if let constant = constantResponses[index] { return constant }
                 if !replaced, let entry = responseEntries[index] {
                     return try entry(view ?? RequestView(request, parameters: parameters))
-                }
-                if !replaced, let entry = typedEntries[index] {
-                    return try HTTPResponse(value: try entry(view ?? RequestView(request, parameters: parameters)))
                 }
                 let r = requestValue ?? request.makeValue(parameters: parameters, fields: requestFields[index])
                 return try HTTPResponse(value: try call(handlers[index], [r]))

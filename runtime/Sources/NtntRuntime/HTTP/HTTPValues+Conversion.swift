@@ -47,11 +47,16 @@ public struct HandlerFacts: Sendable {
     public var fields: RequestFields
     /// Its response is always the same (computed once, at start-up).
     public var isConstant: Bool
+    /// The request fields it needs as middleware: fewer than `fields` when it passes its
+    /// request on unchanged (`… ; req`), which replaces nothing, where a handler returning its
+    /// request answers with the whole Map.
+    public var middlewareFields: RequestFields
 
-    public init(blocks: Bool, fields: RequestFields, isConstant: Bool) {
+    public init(blocks: Bool, fields: RequestFields, isConstant: Bool, middlewareFields: RequestFields? = nil) {
         self.blocks = blocks
         self.fields = fields
         self.isConstant = isConstant
+        self.middlewareFields = middlewareFields ?? fields
     }
 
     /// What is assumed of a function nothing is known about.
