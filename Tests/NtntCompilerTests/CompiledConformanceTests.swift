@@ -283,15 +283,6 @@ enum CompiledCorpus {
     /// the typed responses of every builder, early returns and converted Maps answer exactly
     /// like `ntnt run`: status, every header but the date, body.
     @Test func routingAndResponsesAnswerLikeTheInterpreter() throws {
-        guard CompiledCorpus.build.built else {
-            Issue.record("the compiled package did not build")
-            return
-        }
-        #expect(CompiledCorpus.build.failures["server/routing"] == nil)
-        let interpreted = try ServerProcess(app: "Tests/Servers/routing.tnt")
-        defer { #expect(interpreted.stop() == 0) }
-        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "server_routing"], compiledBinary: Self.binary)
-        defer { #expect(compiled.stop() == 0) }
         let requests: [(String, String, String?)] = [
             ("GET", "/", nil), ("GET", "//a///b/", nil), ("GET", "/a/b", nil), ("GET", "/a/c", nil), ("GET", "/a/%62", nil),
             ("GET", "/a/x%20y", nil), ("GET", "/a/%zz", nil), ("HEAD", "/a/b", nil), ("POST", "/a/q", "hi"), ("POST", "/a/b", ""),
@@ -307,38 +298,44 @@ enum CompiledCorpus {
             ("GET", "/bad/type", nil), ("GET", "/bad/json", nil), ("GET", "/bad/redirect", nil), ("GET", "/bad/body", nil),
             ("GET", "/unit/1", nil), ("GET", "/moved/there", nil), ("HEAD", "/moved/there", nil),
         ]
+        try Self.expectSameAnswersInBothModes("routing", requests)
+    }
+
+    /// Serves Tests/Servers/NAME.tnt interpreted and compiled; each request gets the same status,
+    /// body and headers (but the date; `withOwnHeaders` paths answer with the request's own,
+    /// the host and its port among them) from both; then `check` looks at the compiled server.
+    static func expectSameAnswersInBothModes(_ name: String, _ requests: [(String, String, String?)],
+                                            withOwnHeaders: Set<String> = [],
+                                            then check: (ServerProcess) throws -> Void = { _ in }) throws {
+        guard CompiledCorpus.build.built else {
+            Issue.record("the compiled package did not build")
+            return
+        }
+        #expect(CompiledCorpus.build.failures["server/\(name)"] == nil)
+        let interpreted = try ServerProcess(app: "Tests/Servers/\(name).tnt")
+        defer { #expect(interpreted.stop() == 0) }
+        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "server_\(name)"], compiledBinary: binary)
+        defer { #expect(compiled.stop() == 0) }
         for (method, path, body) in requests {
             let a = try fetch(interpreted.port, method, path, body: body)
             let b = try fetch(compiled.port, method, path, body: body)
             #expect(a.status == b.status && a.body == b.body, "\(method) \(path): \(a.status) \(a.body) vs \(b.status) \(b.body)")
-            #expect(a.headers.filter { $0.key != "date" } == b.headers.filter { $0.key != "date" }, "\(method) \(path)")
+            if !withOwnHeaders.contains(path) {
+                #expect(a.headers.filter { $0.key != "date" } == b.headers.filter { $0.key != "date" }, "\(method) \(path)")
+            }
         }
+        try check(compiled)
     }
 
     /// Typed handlers behind middleware that passes the request on, answers early or replaces
     /// the request answer like `ntnt run`, and see the id the middleware saw.
     @Test func handlersBehindMiddlewareAnswerLikeTheInterpreter() throws {
-        guard CompiledCorpus.build.built else {
-            Issue.record("the compiled package did not build")
-            return
+        let paths = ["/same-id", "/hello/x", "/replaced", "/blocked", "/many/1/2/3", "/plain", "/nope", "/denied", "/echo"]
+        try Self.expectSameAnswersInBothModes("middleware", paths.map { ("GET", $0, nil) }, withOwnHeaders: ["/echo"]) { (compiled: ServerProcess) throws in
+            #expect(try fetch(compiled.port, "GET", "/same-id").body == "same")
+            #expect(try fetch(compiled.port, "GET", "/denied").status == 403)
+            #expect(try fetch(compiled.port, "GET", "/echo").status == 200)
         }
-        #expect(CompiledCorpus.build.failures["server/middleware"] == nil)
-        let interpreted = try ServerProcess(app: "Tests/Servers/middleware.tnt")
-        defer { #expect(interpreted.stop() == 0) }
-        let compiled = try ServerProcess(app: "", environment: ["NTNT_PROGRAM": "server_middleware"], compiledBinary: Self.binary)
-        defer { #expect(compiled.stop() == 0) }
-        for path in ["/same-id", "/hello/x", "/replaced", "/blocked", "/many/1/2/3", "/plain", "/nope", "/denied", "/echo"] {
-            let a = try fetch(interpreted.port, "GET", path)
-            let b = try fetch(compiled.port, "GET", path)
-            #expect(a.status == b.status && a.body == b.body, "GET \(path): \(a.status) \(a.body) vs \(b.status) \(b.body)")
-            // `/echo` answers with the request's own headers, the host (with its port) among them.
-            if path != "/echo" {
-                #expect(a.headers.filter { $0.key != "date" } == b.headers.filter { $0.key != "date" }, "GET \(path)")
-            }
-        }
-        #expect(try fetch(compiled.port, "GET", "/same-id").body == "same")
-        #expect(try fetch(compiled.port, "GET", "/denied").status == 403)
-        #expect(try fetch(compiled.port, "GET", "/echo").status == 200)
     }
 
     /// Routes the compiler leaves dynamic on purpose behave exactly like `ntnt run`.
