@@ -13,8 +13,6 @@ struct CompileReport {
     let facts: ProgramFacts
     let loadOrder: [String]
     let emitters: [SwiftEmitter]
-    /// The handlers that got a typed entry.
-    let typed: TypedHandlers.Roles
     /// Which loops send their queries together.
     let batching: QueryBatching
     /// Whether requests are routed by generated code.

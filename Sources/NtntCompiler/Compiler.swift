@@ -153,7 +153,7 @@ public enum Compiler {
                 RowStructs.write(shape, to: out)
             }
             let source = out.lines.joined(separator: "\n") + "\n\n" + parts.joined(separator: "\n\n") + "\n"
-            let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters, typed: typed, batching: batching, router: router).render()
+            let report = CompileReport(facts: facts, loadOrder: loader.loadOrder, emitters: emitters, batching: batching, router: router).render()
             return .success(Output(name: unit.name, source: source, report: report))
         }
     }

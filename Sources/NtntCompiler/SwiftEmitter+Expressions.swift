@@ -291,28 +291,28 @@ extension SwiftEmitter {
     /// or rows, or an unboxed map variable.
     func jsonBody(_ args: [Expr]) throws -> JSONBody? {
         if let body = try jsonOfMapLiteral(args) ?? jsonOfRows(args) { return body }
-        guard args.count == 1 || args.count == 2, case .name(let r) = args[0], case let .local(hops, slot) = r.binding,
-              case let .unboxedMap(keys, vars) = storage(hops: hops, slot: slot) else { return nil }
+        guard args.count == 1 || args.count == 2, let map = unboxedMap(args[0]) else { return nil }
         let status = args.count == 2 ? try expr(args[1]) : "nil"
-        let out = temp("json")
-        line("var \(out): [UInt8] = [0x7B]")
-        line("\(out).reserveCapacity(\(16 + 32 * keys.count))")
-        for (n, key) in keys.enumerated() {
-            if n > 0 { line("\(out).append(0x2C)") }
-            line("JSONWriter.writeString(\(swiftString(key)), to: &\(out)); \(out).append(0x3A)")
-            line("JSONWriter.write(\(vars[n]), to: &\(out))")
-        }
-        line("\(out).append(0x7D)")
-        return JSONBody(bytes: out, status: status)
+        return JSONBody(bytes: jsonObject(Array(zip(map.keys, map.vars))), status: status)
+    }
+
+    /// The keys and variables of the unboxed map variable `e` names.
+    func unboxedMap(_ e: Expr) -> (keys: [String], vars: [String])? {
+        guard case .name(let r) = e, case let .local(hops, slot) = r.binding,
+              case let .unboxedMap(keys, vars) = storage(hops: hops, slot: slot) else { return nil }
+        return (keys, vars)
     }
 
     /// `x.key` / `x["key"]` of an unboxed map variable: the key's variable (None for a key the
     /// literal does not have, as a Map answers).
     func unboxedEntry(_ base: Expr, _ key: String) -> String? {
-        guard case .name(let r) = base, case let .local(hops, slot) = r.binding,
-              case let .unboxedMap(keys, vars) = storage(hops: hops, slot: slot) else { return nil }
-        guard let i = keys.firstIndex(where: { $0.utf8.elementsEqual(key.utf8) }) else { return "Value.none" }
-        return vars[i]
+        guard let map = unboxedMap(base) else { return nil }
+        return Self.index(of: key, in: map.keys).map { map.vars[$0] } ?? "Value.none"
+    }
+
+    /// Where `key` is among `keys`, compared by bytes as Map keys are.
+    static func index(of key: String, in keys: [String]) -> Int? {
+        keys.firstIndex { $0.utf8.elementsEqual(key.utf8) }
     }
 
     /// `json(row)` / `json(rows)` (status optional) of a typed row variable: the JSON text
@@ -350,17 +350,23 @@ extension SwiftEmitter {
             return t
         }
         let order = Self.lastOfEachKey(keys)
+        let status = args.count == 2 ? values[entries.count] : "nil"
+        return JSONBody(bytes: jsonObject(order.map { ($0.key, values[$0.value]) }), status: status)
+    }
+
+    /// Writes the JSON object of (key, Swift value) entries, in the order given, into a new
+    /// byte buffer; returns its name.
+    func jsonObject(_ entries: [(key: String, value: String)]) -> String {
         let out = temp("json")
         line("var \(out): [UInt8] = [0x7B]")
-        line("\(out).reserveCapacity(\(16 + 32 * order.count))")
-        for (n, (key, index)) in order.enumerated() {
+        line("\(out).reserveCapacity(\(16 + 32 * entries.count))")
+        for (n, e) in entries.enumerated() {
             if n > 0 { line("\(out).append(0x2C)") }
-            line("JSONWriter.writeString(\(swiftString(key)), to: &\(out)); \(out).append(0x3A)")
-            line("JSONWriter.write(\(values[index]), to: &\(out))")
+            line("JSONWriter.writeString(\(swiftString(e.key)), to: &\(out)); \(out).append(0x3A)")
+            line("JSONWriter.write(\(e.value), to: &\(out))")
         }
         line("\(out).append(0x7D)")
-        let status = args.count == 2 ? values[entries.count] : "nil"
-        return JSONBody(bytes: out, status: status)
+        return out
     }
 
     /// The top-level function of a module of the program that `callee` always is, when that

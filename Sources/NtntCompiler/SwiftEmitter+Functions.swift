@@ -83,11 +83,11 @@ extension SwiftEmitter {
         defer { requestParameter = saved }
         var out = ""
         if typedHandlers.middleware.contains(id) {
-            entryPassesRequestOn = true
+            nextEntryReturns = .passOn
             out += ", requestEntry: { [unowned self] view in\n" + closureBody(f) + "}"
         }
         if typedHandlers.routes.contains(id) {
-            entryReturnsResponse = true
+            nextEntryReturns = .response
             out += ", responseEntry: { [unowned self] view in\n" + closureBody(f) + "}"
         }
         return out
@@ -107,16 +107,15 @@ extension SwiftEmitter {
     /// Parameters, hoisting, contracts and the body of a function; returns its value.
     func functionBody(_ f: FunctionDecl, argumentsOneByOne: Bool = false) throws {
         let savedLoops = loops
-        let savedReturns = (returnsResponse, passesRequestOn)
+        let savedReturns = entryReturns
         loops = []
         // Only the body an entry was asked for; its nested functions return Values.
-        (returnsResponse, passesRequestOn) = (entryReturnsResponse, entryPassesRequestOn)
-        (entryReturnsResponse, entryPassesRequestOn) = (false, false)
+        (entryReturns, nextEntryReturns) = (nextEntryReturns, .value)
         functionDepth += 1
         defer {
             functionDepth -= 1
             loops = savedLoops
-            (returnsResponse, passesRequestOn) = savedReturns
+            entryReturns = savedReturns
         }
         line("try self.rt.enter()")
         line("defer { self.rt.leave() }")
@@ -163,10 +162,10 @@ extension SwiftEmitter {
             let result = temp("result")
             line("let \(result): Value = try { () throws -> Value in")
             indent += 1
-            let entryReturns = (returnsResponse, passesRequestOn)
-            (returnsResponse, passesRequestOn) = (false, false)
+            let returns = entryReturns
+            entryReturns = .value
             try blockValue(f.body.statements, .returnValue)
-            (returnsResponse, passesRequestOn) = entryReturns
+            entryReturns = returns
             indent -= 1
             line("}()")
             openScope(f.ensuresScope, names: [0: "result"])
@@ -206,10 +205,6 @@ enum TypedHandlers {
     struct Roles {
         var routes: Set<ObjectIdentifier> = []
         var middleware: Set<ObjectIdentifier> = []
-
-        func contains(_ f: FunctionDecl) -> Bool {
-            routes.contains(ObjectIdentifier(f)) || middleware.contains(ObjectIdentifier(f))
-        }
     }
 
     static func roles(_ facts: ProgramFacts, loadOrder: [String]) -> Roles {

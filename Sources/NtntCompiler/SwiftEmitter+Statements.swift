@@ -168,7 +168,7 @@ extension SwiftEmitter {
                 if case let .unboxedMap(keys, vars) = storage(hops: 0, slot: d.slot), case .map(let entries) = valueExpr {
                     // Entries in source order; a repeated key keeps its last value, as in a map.
                     for (k, v) in entries {
-                        guard case .string(let key) = k, let i = keys.firstIndex(where: { $0.utf8.elementsEqual(key.utf8) }) else { continue }
+                        guard case .string(let key) = k, let i = Self.index(of: key, in: keys) else { continue }
                         line("\(vars[i]) = \(try expr(v))")
                     }
                     return

@@ -56,15 +56,15 @@ final class SwiftEmitter {
 
     /// Route handlers and middleware that get a typed entry (over a `RequestView`).
     let typedHandlers: TypedHandlers.Roles
-    /// The next function body emitted is a response entry's.
-    var entryReturnsResponse = false
-    /// The function body being emitted returns `HTTPResponse` (a route's response entry).
-    var returnsResponse = false
-    /// The next function body emitted is a middleware's typed entry.
-    var entryPassesRequestOn = false
-    /// The function body being emitted is a middleware's typed entry: returning its request
-    /// as it is passes it on (the entry answers Unit: continue).
-    var passesRequestOn = false
+    /// What the returns of the function body being emitted give: its value, a typed response
+    /// (a route's entry), or Unit where it returns its request as it is (a middleware's entry:
+    /// passing the request on unchanged is continuing).
+    enum EntryReturns { case value, response, passOn }
+    var entryReturns = EntryReturns.value
+    /// What the next function body emitted returns (set by `typedEntryArgument`).
+    var nextEntryReturns = EntryReturns.value
+    var returnsResponse: Bool { entryReturns == .response }
+    var passesRequestOn: Bool { entryReturns == .passOn }
     /// While a typed entry's body is emitted: its request parameter's slot and the view's name.
     var requestParameter: (slot: SlotKey, view: String)?
     /// The saved values of an ensures clause's `old(…)` expressions.

@@ -97,6 +97,15 @@ public struct HTTPDate {
 
 /// Serialises responses.
 public enum HTTPResponseWriter {
+    /// `name: value\r\n`. Header values come from programs: CR/LF are dropped so they cannot
+    /// split the response.
+    static func appendHeaderLine(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: ": ".utf8)
+        for b in value.utf8 where b != 0x0D && b != 0x0A { out.append(b) }
+        out.append(contentsOf: "\r\n".utf8)
+    }
+
     /// Appends the status line, headers (plus content-length, date, server, and
     /// `connection: close` when the connection will close) and body to `out`.
     public static func write(_ r: HTTPResponse, keepAlive: Bool, date: [UInt8], headOnly: Bool = false, into out: inout [UInt8]) {
@@ -106,12 +115,8 @@ public enum HTTPResponseWriter {
         out.append(contentsOf: reasonPhrase(r.status).utf8)
         out.append(contentsOf: "\r\n".utf8)
         for (name, value) in r.headers {
-            // Header values come from programs: drop CR/LF so they cannot split the response.
             if name == "content-length" || name == "date" || name == "server" || name == "connection" { continue }
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            for b in value.utf8 where b != 0x0D && b != 0x0A { out.append(b) }
-            out.append(contentsOf: "\r\n".utf8)
+            appendHeaderLine(name, value, to: &out)
         }
         out.append(contentsOf: r.fixedHeaders)
         // 1xx, 204 and 304 answers have no body, and 1xx/204 no Content-Length (RFC 9110 §8.6).

@@ -131,16 +131,22 @@ public struct InvalidResponseError: Error {
 extension HTTPResponse {
     /// Builds a response from a handler's return value: a Map with `status` (default 200),
     /// `headers` (default none) and `body` (default `""`).
+    static let invalidStatus = InvalidResponseError(message: "response status must be an Int from 100 to 999")
+
+    /// A response status as handlers may give it (the builders' answers are checked alike).
+    static func checkedStatus(_ code: Int) throws -> Int {
+        guard code >= 100, code <= 999 else { throw invalidStatus }
+        return code
+    }
+
     public init(value: Value) throws {
         guard case .map(let m) = value else {
             throw InvalidResponseError(message: "handler returned \(value.typeName), not a response Map")
         }
         var status = 200
         if let s = m["status"] {
-            guard case .int(let code) = s, code >= 100, code <= 999 else {
-                throw InvalidResponseError(message: "response status must be an Int from 100 to 999")
-            }
-            status = code
+            guard case .int(let code) = s else { throw HTTPResponse.invalidStatus }
+            status = try HTTPResponse.checkedStatus(code)
         }
         var headers: [(name: String, value: String)] = []
         if case .map(let h)? = m["headers"] {

@@ -9,12 +9,7 @@ enum FixedHeaders {
     static func format(_ headers: Value) -> [UInt8] {
         guard case .map(let m) = headers else { return [] }
         var out: [UInt8] = []
-        for i in 0..<m.count {
-            out.append(contentsOf: m.keys[i].utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: templateText(m.values[i]).utf8)
-            out.append(contentsOf: "\r\n".utf8)
-        }
+        for i in 0..<m.count { HTTPResponseWriter.appendHeaderLine(m.keys[i], templateText(m.values[i]), to: &out) }
         return out
     }
 
@@ -54,7 +49,7 @@ public enum ResponseBuilder {
 
     /// `status(code, body)`.
     public static func status(_ code: Value, _ body: Value) throws -> HTTPResponse {
-        let c = try [code].int(0, "status")
+        let c = try Builtins.statusArgument(code, "status", default: 0)
         return try make(status: c, FixedHeaders.plain, try bodyArgument(body, "status"))
     }
 
@@ -70,30 +65,19 @@ public enum ResponseBuilder {
     /// `redirect(location, status)`.
     public static func redirect(_ location: Value, status: Value?) throws -> HTTPResponse {
         let code = try statusArgument(status, "redirect", default: 302)
-        let target = try [location].string(0, "redirect")
-        try checkStatus(code)
-        return HTTPResponse(status: code, headers: [("location", target)], body: [])
+        guard case .string(let target) = location else { throw typeError("redirect", "String", location) }
+        return HTTPResponse(status: try HTTPResponse.checkedStatus(code), headers: [("location", target)], body: [])
     }
 
     private static func make(status: Int, _ head: [UInt8], _ body: [UInt8]) throws -> HTTPResponse {
-        try checkStatus(status)
-        return HTTPResponse(status: status, fixedHeaders: head, body: body)
+        HTTPResponse(status: try HTTPResponse.checkedStatus(status), fixedHeaders: head, body: body)
     }
 
     private static func statusArgument(_ s: Value?, _ fn: String, default d: Int) throws -> Int {
-        guard let s else { return d }
-        return try [s].int(0, fn)
+        try Builtins.statusArgument(s, fn, default: d)
     }
 
     private static func bodyArgument(_ v: Value, _ fn: String) throws -> [UInt8] {
-        if case .string(let s) = v { return Array(s.utf8) }
-        throw RuntimeError("\(fn)(): body must be a String")
-    }
-
-    /// What `HTTPResponse(value:)` checks of a builder's status.
-    private static func checkStatus(_ code: Int) throws {
-        guard code >= 100, code <= 999 else {
-            throw InvalidResponseError(message: "response status must be an Int from 100 to 999")
-        }
+        Array(try Builtins.bodyArgument(v, fn).utf8)
     }
 }

@@ -30,18 +30,29 @@ extension Builtins {
     /// `json(map { … }, status)` compiled with the map's JSON text written directly: the same
     /// response (and the same status errors) as the builder.
     public static func jsonResponse(_ body: [UInt8], status: Value?) throws -> Value {
-        var code = 200
-        if let s = status { code = try [s].int(0, "json") }
+        let code = try statusArgument(status, "json", default: 200)
         return makeResponse(status: code, headerMap: jsonHeaderMap, body: String(decoding: body, as: UTF8.self))
     }
 
-    private static func bodyArg(_ a: [Value], _ i: Int, _ fn: String) throws -> String {
-        if case .string(let s) = a[i] { return s }
+    /// A builder's body argument (the Map builders and `ResponseBuilder` check it alike).
+    static func bodyArgument(_ v: Value, _ fn: String) throws -> String {
+        if case .string(let s) = v { return s }
         throw RuntimeError("\(fn)(): body must be a String")
     }
 
+    /// A builder's optional status argument.
+    static func statusArgument(_ s: Value?, _ fn: String, default d: Int) throws -> Int {
+        guard let s else { return d }
+        if case .int(let n) = s { return n }
+        throw typeError(fn, "Int", s)
+    }
+
+    private static func bodyArg(_ a: [Value], _ i: Int, _ fn: String) throws -> String {
+        try bodyArgument(a[i], fn)
+    }
+
     private static func statusArg(_ a: [Value], _ i: Int, _ fn: String, default d: Int) throws -> Int {
-        a.count > i ? try a.int(i, fn) : d
+        try statusArgument(a.count > i ? a[i] : nil, fn, default: d)
     }
 
     static let httpFunctions: [BuiltinFunction] = [
